@@ -36,7 +36,10 @@ export type ErrorCode =
   // results
   | 'E_RESULTS'
   | 'E_NO_SAMPLES'
-  | 'E_INTERNAL';
+  | 'E_INTERNAL'
+  // echo app (reference-impl/echo)
+  | 'E_ECHO_LISTEN'
+  | 'E_ECHO_REQUEST';
 
 export interface MeshbenchErrorOptions {
   cause?: unknown;
