@@ -1,0 +1,80 @@
+/**
+ * @module suites/performance/mode-set
+ * Brings up every requested mode that can run (skipping the others with the reason), and tears all
+ * of it down again, last in first out. Teardown is registered before each mode's setup starts.
+ */
+import type { Cluster, KubeObject, MeshInfo } from '../../clusters/cluster.ts';
+import { describeError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Mode, SkippedMode } from '../../results/performance/types.ts';
+import { deployMode, type ModeDeployment } from './mode-deployment.ts';
+import { modeUnavailableReason } from './modes.ts';
+
+export interface ModeSet {
+  deployments: ModeDeployment[];
+  skipped: SkippedMode[];
+  /** Deletes everything applied, in reverse order; never throws (failures are logged). */
+  teardown(): Promise<void>;
+}
+
+export interface ModeSetOptions {
+  mesh?: MeshInfo | undefined;
+  logger: Logger;
+  signal?: AbortSignal | undefined;
+  serverReplicas?: number;
+  prefix?: string;
+  onProgress?: ((step: string) => void) | undefined;
+}
+
+/** Deploys `modes` (in order) and returns the ones that came up plus the skipped ones. */
+export async function deployModes(
+  cluster: Cluster,
+  modes: readonly Mode[],
+  options: ModeSetOptions,
+): Promise<ModeSet> {
+  const applied: KubeObject[][] = [];
+  const set: ModeSet = {
+    deployments: [],
+    skipped: [],
+    async teardown() {
+      for (const objects of applied.reverse()) {
+        try {
+          await cluster.delete([...objects].reverse());
+        } catch (err) {
+          options.logger.warn('teardown failed', { error: describeError(err) });
+        }
+      }
+    },
+  };
+  try {
+    for (const mode of modes) {
+      options.signal?.throwIfAborted();
+      const reason = await modeUnavailableReason(cluster, mode, options.mesh);
+      if (reason) {
+        options.logger.warn('mode skipped', { mode, reason });
+        set.skipped.push({ mode, reason });
+        continue;
+      }
+      options.onProgress?.(`deploy ${mode}`);
+      try {
+        set.deployments.push(
+          await deployMode(cluster, mode, (o) => applied.push(o), {
+            mesh: options.mesh,
+            ...(options.serverReplicas ? { serverReplicas: options.serverReplicas } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.prefix ? { prefix: options.prefix } : {}),
+          }),
+        );
+      } catch (err) {
+        if (options.signal?.aborted) throw err;
+        const why = describeError(err);
+        options.logger.warn('mode skipped', { mode, reason: why });
+        set.skipped.push({ mode, reason: why });
+      }
+    }
+  } catch (err) {
+    await set.teardown();
+    throw err;
+  }
+  return set;
+}
