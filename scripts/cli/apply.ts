@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'deadline for --wait', intAtLeast(1), 120_000)
     .action(async function (this: Command, opts: { file: string; wait: boolean; timeout: number }) {
       const ctx = contextOf(this);
-      const objects = await readManifests(opts.file);
+      const objects = readManifests(opts.file);
       const cluster = await connectTo(ctx);
       await ctx.progress.run(`apply ${objects.length} objects`, () => cluster.apply(objects));
       for (const o of objects) ctx.print(`${objectLabel(o)} applied`);
@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .requiredOption('-f, --file <path>', 'a YAML file or a directory of them')
     .action(async function (this: Command, opts: { file: string }) {
       const ctx = contextOf(this);
-      const objects = await readManifests(opts.file);
+      const objects = readManifests(opts.file);
       const cluster = await connectTo(ctx);
       await ctx.progress.run(`delete ${objects.length} objects`, () => cluster.delete(objects));
       for (const o of objects) ctx.print(`${objectLabel(o)} deleted`);

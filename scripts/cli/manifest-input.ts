@@ -1,48 +1,26 @@
 /**
  * @module scripts/cli/manifest-input
- * Reads `-f FILE|DIR` for `apply` and `delete` through the shared loader and validator in
- * clusters/manifests.ts, so the CLI rejects exactly what a provider would (a `ValidationError`
- * naming file, object and field) before anything reaches the cluster.
+ * Reads `-f FILE|DIR` for `apply` and `delete` through the shared loader of clusters/manifests.ts,
+ * which validates every object, so the CLI rejects exactly what a provider would (a
+ * `ValidationError` naming file, object and field) before anything reaches the cluster.
  */
+import { existsSync } from 'node:fs';
 import type { KubeObject } from '../../clusters/cluster.ts';
-import { MeshbenchError } from '../../core/errors.ts';
+import { loadManifests } from '../../clusters/manifests.ts';
+import { ValidationError } from '../../core/errors.ts';
 
-/** What the CLI needs of clusters/manifests.ts. */
-interface ManifestsModule {
-  loadManifests(fileOrDir: string): Promise<unknown> | unknown;
-  validateObjects?(objects: readonly unknown[]): unknown;
-}
-
-// Resolved at run time so this file type-checks while clusters/manifests.ts is being written.
-const MANIFESTS_MODULE = '../../clusters/manifests.ts';
-
-/** Unwraps the loader's entries, whether bare objects or `{ object, file, ... }` records. */
-function toObject(entry: unknown): KubeObject {
-  if (entry && typeof entry === 'object' && 'object' in entry && !('apiVersion' in entry)) {
-    return (entry as { object: KubeObject }).object;
+/** Loads and validates every object in a file or directory. */
+export function readManifests(fileOrDir: string): KubeObject[] {
+  if (!existsSync(fileOrDir)) {
+    throw new ValidationError('E_FLAG', { file: fileOrDir }, 'no such file or directory', {
+      hint: 'pass -f with a YAML file or a directory of them',
+    });
   }
-  return entry as KubeObject;
-}
-
-/** Loads and validates every object in a file or directory; throws the first validation error. */
-export async function readManifests(fileOrDir: string): Promise<KubeObject[]> {
-  let mod: ManifestsModule;
-  try {
-    mod = (await import(MANIFESTS_MODULE)) as ManifestsModule;
-  } catch (cause) {
-    throw new MeshbenchError('E_INTERNAL', 'clusters/manifests.ts could not be loaded', { cause });
+  const objects = loadManifests(fileOrDir);
+  if (objects.length === 0) {
+    throw new ValidationError('E_MANIFEST_YAML', { file: fileOrDir }, 'no Kubernetes objects found');
   }
-  const loaded = await mod.loadManifests(fileOrDir);
-  const entries = Array.isArray(loaded)
-    ? loaded
-    : ((loaded as { objects?: unknown[] } | undefined)?.objects ?? []);
-  if (mod.validateObjects) {
-    const result = await mod.validateObjects(entries);
-    if (Array.isArray(result) && result[0] instanceof Error) throw result[0];
-    const errors = (result as { errors?: unknown[] } | undefined)?.errors;
-    if (Array.isArray(errors) && errors[0] instanceof Error) throw errors[0];
-  }
-  return entries.map(toObject);
+  return objects;
 }
 
 /** `Kind/name` or `Kind/namespace/name`, for listings. */
