@@ -74,6 +74,11 @@ export interface Workload {
   canonicalRevision: string;
   workloadType: 'DEPLOYMENT' | 'CRONJOB' | 'POD' | 'JOB';
   workloadName: string;
+  /**
+   * `native_tunnel = 14`: the workload terminates HBONE itself (a sidecar); the node's ztunnel must
+   * not capture it and sends HBONE straight to it. Optional, default false.
+   */
+  nativeTunnel?: boolean;
   services: Record<string, Port[]>;
   authorizationPolicies: string[];
   status: WorkloadStatus;
