@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'E_CALL'
   | 'E_EXEC'
   | 'E_UNSUPPORTED'
+  // Kubernetes API server (kind, existing): refused, unreachable or failed a request
+  | 'E_KUBE_API'
   // mesh
   | 'E_MESH_CONFIG'
   | 'E_CA_DENIED'
@@ -39,7 +41,10 @@ export type ErrorCode =
   | 'E_INTERNAL'
   // echo app (reference-impl/echo)
   | 'E_ECHO_LISTEN'
-  | 'E_ECHO_REQUEST';
+  | 'E_ECHO_REQUEST'
+  // conformance suite
+  | 'E_CHECK_FAILED'
+  | 'E_CONTROL_DEFECT';
 
 export interface MeshbenchErrorOptions {
   cause?: unknown;
