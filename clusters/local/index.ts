@@ -1,18 +1,10 @@
 /**
  * @module clusters/local
- * Placeholder until the local provider lands: every call says so.
+ * The local provider (Linux network namespaces, no Docker): public surface only.
  */
-import { MeshbenchError } from '../../core/errors.ts';
-import type { ClusterProvider } from '../cluster.ts';
+import { createLocalProvider } from './provider.ts';
 
-const notYet = (): never => {
-  throw new MeshbenchError('E_UNSUPPORTED', 'the local provider is not built yet');
-};
+export { createLocalProvider, type LocalProviderOptions } from './provider.ts';
 
-export const localProvider: ClusterProvider = {
-  name: 'local',
-  up: notYet,
-  connect: notYet,
-  down: notYet,
-  list: notYet,
-};
+/** The local provider with a silent logger. */
+export const localProvider = createLocalProvider();

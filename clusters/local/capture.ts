@@ -1,0 +1,98 @@
+/**
+ * @module clusters/local/capture
+ * Packet capture with tcpdump (`-U -w`) inside the underlay namespace (on the bridge) or a pod's
+ * namespace, in the cluster's `_capture` cgroup so `down` finds it; `stop()` parses the pcap.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MeshbenchError } from '../../core/errors.ts';
+import type { CaptureOptions, PacketCapture } from '../cluster.ts';
+import { createGroup, groupDirs } from './cgroups.ts';
+import { type ClusterPaths, linkName, underlayNetns } from './naming.ts';
+import { parsePcap } from './pcap.ts';
+import { which } from './preflight.ts';
+
+let seq = 0;
+
+/** Starts tcpdump; resolves once it is listening. */
+export async function startCapture(
+  cluster: string,
+  paths: ClusterPaths,
+  where: { underlay: true } | { netns: string; iface: string },
+  options: CaptureOptions,
+): Promise<PacketCapture> {
+  if (!which('tcpdump')) {
+    throw new MeshbenchError('E_TOOL_MISSING', '`tcpdump` is not on PATH', {
+      hint: 'apt-get install tcpdump',
+    });
+  }
+  const netns = 'underlay' in where ? underlayNetns(cluster) : where.netns;
+  const iface = 'underlay' in where ? linkName(cluster, 'bridge') : where.iface;
+  mkdirSync(paths.captureDir, { recursive: true });
+  const file = join(paths.captureDir, `cap-${process.pid}-${++seq}.pcap`);
+  const cg = groupDirs(cluster, '_capture');
+  createGroup(cg);
+  const filter = options.filter ? options.filter.split(/\s+/) : [];
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      'for f in $MB_CGROUP_PROCS; do echo $$ > "$f"; done; exec "$@"',
+      'mb-capture',
+      'ip',
+      'netns',
+      'exec',
+      netns,
+      'tcpdump',
+      '-U',
+      '-n',
+      '-s',
+      '0',
+      '-i',
+      iface,
+      '-w',
+      file,
+      ...filter,
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? '/usr/sbin:/usr/bin',
+        MB_CGROUP_PROCS: cg.map((d) => join(d, 'cgroup.procs')).join(' '),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new MeshbenchError('E_TIMEOUT', `tcpdump did not start: ${stderr}`)),
+      5000,
+    );
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new MeshbenchError('E_EXEC', `tcpdump exited (${code}): ${stderr.trim()}`));
+    });
+  });
+  return {
+    async stop() {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      try {
+        return parsePcap(readFileSync(file));
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+  };
+}
