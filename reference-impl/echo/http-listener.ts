@@ -45,12 +45,12 @@ export function createHttpListener(
   });
   http1.on('clientError', (_err, socket: Socket) => socket.destroy());
 
-  const server = createNetServer((socket) => {
+  const server = createNetServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
     onConnection?.(socket);
-    let head = Buffer.alloc(0);
+    let head: Buffer = Buffer.alloc(0);
     sniffing.add(socket);
     socket.setTimeout(SNIFF_TIMEOUT_MS, () => socket.destroy());
     const onData = (chunk: Buffer) => {
