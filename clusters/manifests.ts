@@ -239,7 +239,8 @@ export function validateObjects(objects: readonly unknown[], options: ValidateOp
       );
     }
     try {
-      new model(obj).validate();
+      const modelVersion = (model as unknown as { apiVersion?: string }).apiVersion;
+      new model(modelVersion ? { ...o, apiVersion: modelVersion } : obj).validate();
     } catch (err) {
       const first = (err as { errors?: { instancePath?: string; message?: string; params?: unknown }[] })
         .errors?.[0];

@@ -121,7 +121,7 @@ export class LocalDaemon {
   apply(objects: readonly KubeObject[]): void {
     validateObjects(objects);
     const namespaces = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
-    objects.forEach((o, i) => {
+    objects.forEach((o) => {
       const ns = o.metadata.namespace ?? 'default';
       const obj = describeObject({ ...o, metadata: { ...o.metadata, namespace: ns } });
       if (
@@ -145,7 +145,9 @@ export class LocalDaemon {
             ? (o.spec as { template: { spec: PodSpec } }).template.spec
             : undefined;
       const base = o.kind === 'Pod' ? 'spec' : 'spec.template.spec';
-      podSpec?.containers.forEach((c, j) => resolveContainer(c, `${base}.containers[${j}]`, obj));
+      podSpec?.containers.forEach((c, j) => {
+        resolveContainer(c, `${base}.containers[${j}]`, obj);
+      });
       if (o.kind === 'Pod') {
         const old = this.store.get({ kind: 'Pod', namespace: ns, name: o.metadata.name });
         if (
@@ -162,7 +164,6 @@ export class LocalDaemon {
           );
         }
       }
-      void i;
     });
     for (const o of objects) {
       const copy = structuredClone(o);

@@ -1,0 +1,211 @@
+/**
+ * Root-only: a real 2-node local cluster (`mbtlocal`) with python3 workloads: reachability pod→pod
+ * and pod→Service, DNS, no way out, endpoints following scaling and deletion, restart policies,
+ * Jobs, logs, usage, capture, all-or-nothing apply, and a clean `down`.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ValidationError } from '../../core/errors.ts';
+import type { Cluster, KubeObject } from '../cluster.ts';
+import { createLocalProvider } from './provider.ts';
+import { assertNothingLeft, fetchScript, isRoot, skipUnlessRoot, webApp } from './test-support.ts';
+
+const NAME = 'mbtlocal';
+const NS = 'demo';
+const provider = createLocalProvider();
+let cluster: Cluster;
+
+before(async () => {
+  if (!isRoot) return;
+  await provider.down(NAME);
+  cluster = await provider.up({ name: NAME, nodes: 2 });
+  await cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, ...webApp(NS, 3)]);
+  await cluster.waitReady([{ kind: 'Deployment', namespace: NS, name: 'web' }], { timeoutMs: 30_000 });
+});
+
+after(async () => {
+  if (!isRoot) return;
+  await provider.down(NAME);
+  assertNothingLeft(NAME);
+});
+
+const lines = (s: string) => s.trim().split('\n').filter(Boolean);
+
+test('pods reach each other on the same node and across nodes', { skip: skipUnlessRoot }, async () => {
+  const pods = await cluster.pods(NS, { app: 'web' });
+  assert.equal(pods.length, 3);
+  assert.deepEqual(new Set(pods.map((p) => p.node)), new Set(['node0', 'node1']));
+  for (const from of pods) {
+    const r = await cluster.exec(from, fetchScript(pods.map((p) => `http://${p.ip}:8080/`)));
+    assert.deepEqual(
+      lines(r.stdout),
+      pods.map((p) => p.name),
+      r.stderr,
+    );
+  }
+});
+
+test('the Service VIP reaches every replica; DNS full and short names resolve', {
+  skip: skipUnlessRoot,
+}, async () => {
+  const pods = await cluster.pods(NS, { app: 'web' });
+  const from = pods[0]!;
+  const r = await cluster.exec(from, fetchScript([`http://web.${NS}.svc.cluster.local/`, 'http://web/'], 20));
+  const seen = lines(r.stdout);
+  assert.equal(seen.length, 40);
+  assert.deepEqual(new Set(seen), new Set(pods.map((p) => p.name)), r.stdout);
+  const nx = await cluster.exec(from, [
+    'python3',
+    '-c',
+    'import socket\ntry: socket.gethostbyname("nope.demo.svc.cluster.local")\nexcept socket.gaierror as e: print("NX")',
+  ]);
+  assert.equal(nx.stdout.trim(), 'NX');
+});
+
+test('no pod can reach an address outside the cluster', { skip: skipUnlessRoot }, async () => {
+  const [from] = await cluster.pods(NS, { app: 'web' });
+  const r = await cluster.exec(from!, [
+    'python3',
+    '-c',
+    'import socket\ns=socket.socket(); s.settimeout(2)\ntry: s.connect(("203.0.113.1", 80)); print("CONNECTED")\nexcept OSError as e: print(e.errno)',
+  ]);
+  assert.equal(r.stdout.trim(), '101');
+});
+
+test('scaling and deleting a pod update the endpoints', { skip: skipUnlessRoot }, async () => {
+  const [deploy] = webApp(NS, 5);
+  await cluster.apply([deploy!]);
+  await cluster.waitReady([deploy!], { timeoutMs: 30_000 });
+  const epCount = async () => {
+    const ep = await cluster.get({ kind: 'Endpoints', namespace: NS, name: 'web' });
+    return ((ep?.subsets as unknown[]) ?? []).length;
+  };
+  assert.equal(await epCount(), 5);
+  const victim = (await cluster.pods(NS, { app: 'web' }))[0]!;
+  await cluster.delete([{ kind: 'Pod', namespace: NS, name: victim.name }]);
+  const deadline = Date.now() + 15_000;
+  let ips: string[] = [];
+  while (Date.now() < deadline) {
+    const ep = await cluster.get({ kind: 'Endpoints', namespace: NS, name: 'web' });
+    ips = ((ep?.subsets as { addresses: { ip: string; targetRef: { name: string } }[] }[]) ?? []).map(
+      (s) => s.addresses[0]!.targetRef.name,
+    );
+    if (ips.length === 5 && !ips.includes(victim.name)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(ips.length, 5);
+  assert.ok(!ips.includes(victim.name));
+  await cluster.apply([webApp(NS, 3)[0]!]);
+  await cluster.waitReady([deploy!], { timeoutMs: 30_000 });
+  assert.equal(await epCount(), 3);
+});
+
+const pod = (name: string, restartPolicy: string, script: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: NS },
+  spec: { restartPolicy, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', script] }] },
+});
+
+test('restart policies, Jobs and logs', { skip: skipUnlessRoot }, async () => {
+  await cluster.apply([
+    pod('never', 'Never', 'echo hello-never; exit 3'),
+    pod('onfailure', 'OnFailure', 'echo try; exit 1'),
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'job', namespace: NS },
+      spec: {
+        completions: 2,
+        template: {
+          spec: { restartPolicy: 'Never', containers: [{ name: 'j', image: 'busybox', command: ['true'] }] },
+        },
+      },
+    },
+  ]);
+  await cluster.waitReady([{ kind: 'Job', namespace: NS, name: 'job' }], { timeoutMs: 20_000 });
+  const deadline = Date.now() + 15_000;
+  let never: { phase?: string; restarts?: number } | undefined;
+  let onf: { restarts?: number } | undefined;
+  while (Date.now() < deadline) {
+    const pods = await cluster.pods(NS);
+    never = pods.find((p) => p.name === 'never');
+    onf = pods.find((p) => p.name === 'onfailure');
+    if (never?.phase === 'Failed' && (onf?.restarts ?? 0) >= 2) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(never?.phase, 'Failed');
+  assert.equal(never?.restarts, 0);
+  assert.ok((onf?.restarts ?? 0) >= 2, `onfailure restarts ${onf?.restarts}`);
+  assert.match(await cluster.logs({ namespace: NS, name: 'never' }), /hello-never/);
+  assert.ok(lines(await cluster.logs({ namespace: NS, name: 'onfailure' }, { tail: 2 })).length <= 2);
+  await cluster.delete([pod('never', 'Never', ''), pod('onfailure', 'OnFailure', '')]);
+});
+
+test('usage numbers grow', { skip: skipUnlessRoot }, async () => {
+  const [p] = await cluster.pods(NS, { app: 'web' });
+  const before = await cluster.usage(p!);
+  assert.ok(before.memoryBytes > 0);
+  await cluster.exec(p!, [
+    'python3',
+    '-c',
+    'import time\nt=time.time()\nwhile time.time()-t<0.3: pass\nx=bytearray(30_000_000)',
+  ]);
+  const afterUsage = await cluster.usage(p!);
+  assert.ok(
+    afterUsage.cpuSeconds > before.cpuSeconds + 0.2,
+    `${before.cpuSeconds} -> ${afterUsage.cpuSeconds}`,
+  );
+  assert.ok(afterUsage.peakMemoryBytes >= before.peakMemoryBytes + 20_000_000);
+});
+
+test('capture on the underlay sees cross-node payloads', { skip: skipUnlessRoot }, async () => {
+  const pods = await cluster.pods(NS, { app: 'web' });
+  const from = pods.find((p) => p.node === 'node0')!;
+  const to = pods.find((p) => p.node === 'node1')!;
+  const cap = await cluster.capture({ underlay: true }, { filter: 'tcp port 8080' });
+  await cluster.exec(from, fetchScript([`http://${to.ip}:8080/`]));
+  const segs = await cap.stop();
+  assert.ok(
+    segs.some((s) => s.dst === to.ip && s.dstPort === 8080 && s.payload.toString().startsWith('GET /')),
+    JSON.stringify(segs.length),
+  );
+  assert.ok(segs.some((s) => s.src === to.ip && s.payload.toString().includes(to.name)));
+});
+
+test('apply is all-or-nothing and names the bad field', { skip: skipUnlessRoot }, async () => {
+  const cm: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'cm', namespace: NS },
+    data: { a: 'b' },
+  };
+  await assert.rejects(
+    cluster.apply([
+      cm,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'x', namespace: NS },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      },
+    ]),
+    (err: unknown) =>
+      err instanceof ValidationError &&
+      /spec\.containers\[0\]\.image/.test(err.message) &&
+      /meshbench\/echo/.test(err.message),
+  );
+  await assert.rejects(
+    cluster.apply([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'missing' } }]),
+    /namespace "missing" does not exist/,
+  );
+  await assert.rejects(
+    cluster.apply([cm, { apiVersion: 'v9', kind: 'Widget', metadata: { name: 'w' } }]),
+    (e: unknown) => (e as ValidationError).code === 'E_MANIFEST_KIND',
+  );
+  assert.equal(await cluster.get({ kind: 'ConfigMap', namespace: NS, name: 'cm' }), undefined);
+  await assert.rejects(
+    cluster.waitReady([{ kind: 'Pod', namespace: NS, name: 'ghost' }], { timeoutMs: 300 }),
+    /Pod demo\/ghost not ready.*not found/,
+  );
+});
