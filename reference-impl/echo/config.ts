@@ -101,15 +101,15 @@ export function parseEchoArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const controlPort = controlRaw === undefined ? DEFAULT_CONTROL_PORT : parsePort('control-port', controlRaw);
 
   const seen = new Map<number, string>();
-  for (const p of [...chosen, { protocol: 'control', port: controlPort }]) {
+  for (const p of [...chosen.map((c) => ({ flag: c.protocol, port: c.port })), { flag: 'control-port', port: controlPort }]) {
     if (p.port === 0) continue;
     const other = seen.get(p.port);
     if (other) {
-      throw new ValidationError('E_FLAG', { field: `--${p.protocol}` }, `port ${p.port} is also given to --${other}`, {
+      throw new ValidationError('E_FLAG', { field: `--${p.flag}` }, `port ${p.port} is also given to --${other}`, {
         hint: 'give every listener its own port',
       });
     }
-    seen.set(p.port, p.protocol === 'control' ? 'control-port' : p.protocol);
+    seen.set(p.port, p.flag);
   }
 
   const bind = (values.bind as string | undefined) ?? '0.0.0.0';
