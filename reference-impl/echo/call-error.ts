@@ -33,7 +33,7 @@ export function toForwardError(err: unknown): ForwardError {
   if (err instanceof CallError) return { code: err.code, message: err.message };
   if (err instanceof Error) {
     const message = err.message;
-    if (err.name === 'SocksClientError') {
+    if (err.constructor?.name === 'SocksClientError' || err.name === 'SocksClientError') {
       const reply = /rejected connection - (\w+)/.exec(message)?.[1];
       if (reply) return { code: SOCKS5_REPLY_CODES[reply] ?? 'ESOCKS_FAILURE', message: `SOCKS5 proxy: ${message}` };
       if (message.includes('timed out')) return { code: 'ETIMEDOUT', message: `SOCKS5 proxy: ${message}` };
