@@ -1,18 +1,20 @@
 /**
  * @module clusters/existing
- * Placeholder until the existing provider lands: every call says so.
+ * The `existing` provider (any kubeconfig context) and the Kubernetes-API `Cluster` that the kind
+ * provider reuses.
  */
-import { MeshbenchError } from '../../core/errors.ts';
-import type { ClusterProvider } from '../cluster.ts';
-
-const notYet = (): never => {
-  throw new MeshbenchError('E_UNSUPPORTED', 'the existing provider is not built yet');
-};
-
-export const existingProvider: ClusterProvider = {
-  name: 'existing',
-  up: notYet,
-  connect: notYet,
-  down: notYet,
-  list: notYet,
-};
+export {
+  type CommandResult,
+  type CommandRunner,
+  execaRunner,
+  runTool,
+  TOOL_HINTS,
+  toolMissing,
+} from './command-runner.ts';
+export {
+  createExistingProvider,
+  type ExistingProviderOptions,
+  existingProvider,
+} from './existing-provider.ts';
+export { connectKubeCluster, KubeCluster, type KubeClusterOptions } from './kube-cluster.ts';
+export { contextNames, loadKubeConfig, selectContext } from './kube-config.ts';

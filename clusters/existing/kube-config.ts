@@ -1,0 +1,43 @@
+/**
+ * @module clusters/existing/kube-config
+ * Loads a kubeconfig (a given file, else `$KUBECONFIG`, else `~/.kube/config`) and selects a
+ * context by name; an unknown context is `E_CLUSTER_NOT_FOUND` listing the ones that exist.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { MeshbenchError } from '../../core/errors.ts';
+
+/** Where to read the kubeconfig: a file, or a ready KubeConfig (tests). */
+export type KubeConfigSource = string | KubeConfig | undefined;
+
+/** The kubeconfig from `source` (without choosing a context). */
+export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
+  if (source instanceof KubeConfig) return source;
+  const kc = new KubeConfig();
+  if (source) kc.loadFromFile(source);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** Names of every context in the kubeconfig. */
+export function contextNames(kc: KubeConfig): string[] {
+  return kc.getContexts().map((c) => c.name);
+}
+
+/**
+ * A copy of `kc` with `context` current. `current` means the kubeconfig's current context.
+ */
+export function selectContext(kc: KubeConfig, context: string): KubeConfig {
+  const names = contextNames(kc);
+  const name = context === 'current' ? kc.getCurrentContext() : context;
+  if (!name || !names.includes(name)) {
+    throw new MeshbenchError('E_CLUSTER_NOT_FOUND', `no kubeconfig context named "${context}"`, {
+      hint: names.length
+        ? `use --name with one of: ${names.join(', ')} (or --name current)`
+        : 'the kubeconfig has no contexts: set KUBECONFIG or create ~/.kube/config',
+    });
+  }
+  const copy = new KubeConfig();
+  copy.loadFromString(kc.exportConfig());
+  copy.setCurrentContext(name);
+  return copy;
+}
