@@ -6,20 +6,10 @@
  */
 import type { Command } from 'commander';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import type { CliIo } from './io.ts';
 import { createProgress, type Progress } from './progress.ts';
 
-/** A writable stream as the CLI sees it (`isTTY` decides spinner versus plain lines). */
-export interface CliStream {
-  write(chunk: string): boolean;
-  isTTY?: boolean;
-}
-
-/** Where the CLI reads and writes; injected so tests can capture output in-process. */
-export interface CliIo {
-  stdout: CliStream;
-  stderr: CliStream;
-  env: Readonly<Record<string, string | undefined>>;
-}
+export type { CliIo, CliStream } from './io.ts';
 
 /** Options every command accepts (defined on the root program). */
 export interface GlobalOptions {

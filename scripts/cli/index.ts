@@ -5,8 +5,10 @@
  */
 import type { Command } from 'commander';
 import * as apply from './apply.ts';
+import * as bench from './bench.ts';
 import * as call from './call.ts';
 import * as cluster from './cluster.ts';
+import * as compare from './compare.ts';
 import * as logs from './logs.ts';
 import * as main from './main.ts';
 import * as mesh from './mesh.ts';
@@ -19,7 +21,9 @@ export const COMMANDS: readonly { register(program: Command): void }[] = [
   call,
   logs,
   mesh,
-  // conformance, bench, compare: add here.
+  bench,
+  compare,
+  // conformance: add here.
 ];
 
 /** Registers every command on the program. */

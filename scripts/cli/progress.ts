@@ -3,7 +3,7 @@
  * Progress for anything slower than a second, on stderr: a spinner that rewrites its line when
  * stderr is a terminal, plain `… done (1.2 s)` lines otherwise (CI logs, tests, pipes).
  */
-import type { CliStream } from './context.ts';
+import type { CliStream } from './io.ts';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const SHOW_AFTER_MS = 1000;

@@ -1,0 +1,211 @@
+/**
+ * @module scripts/cli/bench
+ * `meshbench bench`: runs the performance suites (latency by default; Istio's method with fortio)
+ * on a cluster, writes `results/runs/<run>/performance.json`, charts (SVG + PNG) and `report.html`,
+ * and prints the regenerated "Average latency (p90/p99)" row next to the seed's published figures.
+ * Scripted L7 scenarios use autocannon (MIT); k6 is AGPL and not used.
+ */
+import { existsSync } from 'node:fs';
+import { delimiter, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SingleBar } from 'cli-progress';
+import { type Command, Option } from 'commander';
+import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
+import { getProvider } from '../../clusters/connect.ts';
+import { describeError } from '../../core/errors.ts';
+import { PUBLISHED_ADDED_LATENCY } from '../../results/performance/published.ts';
+import { newRunId, runDirFor } from '../../results/performance/run-dir.ts';
+import { MODES, type Mode, type PerformanceResult } from '../../results/performance/types.ts';
+import { runBenchmark, SUITES, type SuiteName } from '../../suites/performance/run-benchmark.ts';
+import type { CliContext } from './context.ts';
+import { contextOf } from './context.ts';
+import { intAtLeast } from './parse.ts';
+import { renderTable } from './table.ts';
+
+interface BenchOptions {
+  profile: 'quick' | 'full';
+  mode: Mode[];
+  suite: SuiteName[];
+  mesh: 'none' | 'reference' | 'istio';
+  create: boolean;
+  nodes: number;
+  connections?: number[];
+  duration?: number;
+  repetitions?: number;
+  runId?: string;
+}
+
+const collect =
+  <T extends string>(allowed: readonly T[], what: string) =>
+  (value: string, previous: T[] = []): T[] => {
+    if (!allowed.includes(value as T))
+      throw new Error(`${what} "${value}" is not one of ${allowed.join(', ')}`);
+    return [...previous, value as T];
+  };
+
+function parseConnections(value: string): number[] {
+  const list = value.split(',').map((v) => Number(v.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`"${value}" is not a list like 2,4,8`);
+  return list;
+}
+
+/** The seed row next to the measured one, as a table. */
+export function latencyRowTable(result: PerformanceResult): string {
+  const rows = (['ambient', 'waypoint', 'sidecar'] as const).map((mode) => {
+    const s = result.summary.find((x) => x.mode === mode);
+    const pub = PUBLISHED_ADDED_LATENCY[mode];
+    const skipped = result.skippedModes.find((x) => x.mode === mode);
+    return [
+      mode,
+      s ? s.p90AddedMs.toFixed(3) : skipped ? 'skipped' : '—',
+      s ? s.p99AddedMs.toFixed(3) : skipped ? 'skipped' : '—',
+      pub.p90Ms.toFixed(2),
+      pub.p99Ms.toFixed(2),
+    ];
+  });
+  return renderTable(['mode', 'added p90 (ms)', 'added p99 (ms)', 'published p90', 'published p99'], rows);
+}
+
+/** A progress display: cli-progress bar on a TTY, plain lines otherwise. */
+function pointProgress(ctx: CliContext) {
+  const tty = Boolean(ctx.io.stderr.isTTY);
+  const bar = tty
+    ? new SingleBar({
+        stream: ctx.io.stderr as NodeJS.WritableStream,
+        format: '{suite} [{bar}] {value}/{total} {step}',
+        hideCursor: true,
+      })
+    : undefined;
+  let started = false;
+  let last = '';
+  return {
+    update(suite: string, step: string, done: number, total: number) {
+      if (bar) {
+        if (!started && total > 0) {
+          bar.start(total, done, { suite, step });
+          started = true;
+        } else if (started) {
+          bar.setTotal(Math.max(total, 1));
+          bar.update(done, { suite, step });
+        }
+        return;
+      }
+      const line = total ? `${suite} ${done}/${total} ${step}` : `${suite} ${step}`;
+      if (line !== last) ctx.io.stderr.write(`${line}\n`);
+      last = line;
+    },
+    stop() {
+      if (started) bar?.stop();
+    },
+  };
+}
+
+/** The local provider runs `fortio` from `.tools/bin` (scripts/setup builds it there). */
+function addToolsToPath(env: NodeJS.ProcessEnv): void {
+  const tools = resolve(fileURLToPath(new URL('../../.tools/bin', import.meta.url)));
+  if (existsSync(tools) && !(env.PATH ?? '').split(delimiter).includes(tools))
+    env.PATH = `${tools}${delimiter}${env.PATH ?? ''}`;
+}
+
+/** Registers `bench`. */
+export function register(program: Command): void {
+  program
+    .command('bench')
+    .description('run the performance suites (fortio, Istio’s method) and write results, charts and a report')
+    .addOption(
+      new Option('--profile <profile>', 'quick: seconds per point; full: 240 s per point')
+        .choices(['quick', 'full'])
+        .default('quick'),
+    )
+    .option(
+      '--mode <mode>',
+      `data-plane mode, repeatable (${MODES.join(', ')}); baseline is always added`,
+      collect(MODES, 'mode'),
+    )
+    .option(
+      '--suite <suite>',
+      `suite, repeatable (${SUITES.join(', ')}); default latency`,
+      collect(SUITES, 'suite'),
+    )
+    .addOption(
+      new Option('--mesh <impl>', 'install this mesh first (none: only baseline can run)')
+        .choices(['none', 'reference', 'istio'])
+        .default('none'),
+    )
+    .option('--create', 'create a fresh cluster named --name and remove it at the end', false)
+    .option('--nodes <n>', 'nodes of a created cluster', intAtLeast(2), 2)
+    .option('--connections <list>', 'override connection counts, e.g. 2,8', parseConnections)
+    .option('--duration <seconds>', 'override seconds per point', intAtLeast(1))
+    .option('--repetitions <n>', 'override repetitions', intAtLeast(1))
+    .option('--run-id <id>', 'run id (default: timestamp)')
+    .action(async function (this: Command, opts: BenchOptions) {
+      const ctx = contextOf(this);
+      const modes: Mode[] = opts.mode?.length ? [...new Set<Mode>(['baseline', ...opts.mode])] : ['baseline'];
+      const runId = opts.runId ?? newRunId(`perf-${opts.profile}`);
+      const runDir = runDirFor(runId);
+      addToolsToPath(process.env);
+      const abort = new AbortController();
+      const onSignal = () => abort.abort(new Error('interrupted'));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const provider = await getProvider(ctx.globals.provider);
+      let cluster: Cluster | undefined;
+      const progress = pointProgress(ctx);
+      try {
+        cluster = opts.create
+          ? await ctx.progress.run(
+              `cluster up ${ctx.globals.name} (${provider.name}, ${opts.nodes} nodes)`,
+              () => provider.up({ name: ctx.globals.name, nodes: opts.nodes, signal: abort.signal }),
+            )
+          : await provider.connect(ctx.globals.name);
+        let mesh: MeshInfo | undefined;
+        if (opts.mesh !== 'none') {
+          const c = cluster;
+          mesh = await ctx.progress.run(`mesh install ${opts.mesh}`, () =>
+            c.installMesh({ implementation: opts.mesh as 'reference' | 'istio' }, { timeoutMs: 300_000 }),
+          );
+        }
+        ctx.print(`run ${runId}: ${runDir}`);
+        const outcome = await runBenchmark(cluster, {
+          runId,
+          runDir,
+          modes,
+          profile: opts.profile,
+          suites: opts.suite?.length ? opts.suite : ['latency'],
+          mesh,
+          logger: ctx.logger,
+          signal: abort.signal,
+          ...(opts.connections ? { connections: opts.connections } : {}),
+          ...(opts.duration ? { durationSeconds: opts.duration } : {}),
+          ...(opts.repetitions ? { repetitions: opts.repetitions } : {}),
+          onProgress: (suite, p) => progress.update(suite, p.step, p.done, p.total),
+        });
+        progress.stop();
+        const r = outcome.result;
+        for (const s of r.skippedModes) ctx.print(`skipped ${s.mode}: ${s.reason}`);
+        ctx.print('Average latency (p90/p99), added over baseline, measured vs published (istio.io):');
+        ctx.print(latencyRowTable(r));
+        const base = r.latency.filter((p) => p.mode === 'baseline');
+        if (base.length) {
+          const med = (f: 'p90Ms' | 'p99Ms') =>
+            [...base.map((p) => p[f])].sort((a, b) => a - b)[Math.floor(base.length / 2)]!;
+          ctx.print(
+            `baseline latency (median point): p90 ${med('p90Ms').toFixed(3)} ms, p99 ${med('p99Ms').toFixed(3)} ms over ${base.length} points`,
+          );
+        }
+        ctx.print(`results: ${outcome.performancePath}`);
+        ctx.print(`charts:  ${outcome.charts.length} in ${runDir}/charts`);
+        ctx.print(`report:  ${outcome.reportPath}`);
+      } finally {
+        progress.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (opts.create) {
+          await ctx.progress
+            .run(`cluster down ${ctx.globals.name}`, () => provider.down(ctx.globals.name))
+            .catch((err) => ctx.logger.error('cluster down failed', { error: describeError(err) }));
+        }
+      }
+    });
+}
