@@ -35,7 +35,8 @@ export function toForwardError(err: unknown): ForwardError {
     const message = err.message;
     if (err.constructor?.name === 'SocksClientError' || err.name === 'SocksClientError') {
       const reply = /rejected connection - (\w+)/.exec(message)?.[1];
-      if (reply) return { code: SOCKS5_REPLY_CODES[reply] ?? 'ESOCKS_FAILURE', message: `SOCKS5 proxy: ${message}` };
+      if (reply)
+        return { code: SOCKS5_REPLY_CODES[reply] ?? 'ESOCKS_FAILURE', message: `SOCKS5 proxy: ${message}` };
       if (message.includes('timed out')) return { code: 'ETIMEDOUT', message: `SOCKS5 proxy: ${message}` };
       const errno = /\b(E[A-Z]{3,})\b/.exec(message)?.[1];
       return { code: errno ?? 'ESOCKS_FAILURE', message: `SOCKS5 proxy: ${message}` };

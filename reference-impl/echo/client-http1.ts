@@ -27,7 +27,10 @@ class DialAgent extends Agent {
     this.#plan = plan;
   }
 
-  override createConnection(_options: unknown, callback?: (err: Error | null, stream: Duplex) => void): undefined {
+  override createConnection(
+    _options: unknown,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): undefined {
     const { target, socks5, timeoutMs } = this.#plan;
     dial(target, { socks5, signal: AbortSignal.timeout(timeoutMs), timeoutMs }).then(
       (socket) => callback?.(null, socket),
@@ -78,7 +81,8 @@ export function createHttp1Client(plan: ForwardPlan): ProtocolClient {
             lastError = err;
           });
           res.on('close', () => {
-            if (!res.complete) fail(lastError ?? new CallError('ECONNRESET', 'connection closed mid-response'));
+            if (!res.complete)
+              fail(lastError ?? new CallError('ECONNRESET', 'connection closed mid-response'));
           });
           res.on('end', () => {
             if (settled) return;

@@ -28,7 +28,8 @@ class SocketReader {
     socket.on('data', (c: Buffer) => {
       // Keep the tail needed to see the echo, bounded.
       this.buffer = Buffer.concat([this.buffer, c]);
-      if (this.buffer.length > 4 * MAX_REPLY_BYTES) this.buffer = this.buffer.subarray(this.buffer.length - 4 * MAX_REPLY_BYTES);
+      if (this.buffer.length > 4 * MAX_REPLY_BYTES)
+        this.buffer = this.buffer.subarray(this.buffer.length - 4 * MAX_REPLY_BYTES);
       this.#wake?.();
     });
     socket.on('end', () => {
@@ -94,7 +95,8 @@ export function createTcpClient(plan: ForwardPlan): ProtocolClient {
       try {
         if (serverFirst && fresh) {
           await r.waitFor((b) => b.includes(0x0a), signal, plan.timeoutMs);
-          if (!r.buffer.includes(0x0a)) throw new CallError('EOF', 'connection closed before the server-first banner');
+          if (!r.buffer.includes(0x0a))
+            throw new CallError('EOF', 'connection closed before the server-first banner');
           received = r.take();
         }
         r.socket.write(expected);

@@ -16,7 +16,10 @@ test('no port flag gives the default listeners and control port 7071', () => {
 });
 
 test('port flags select listeners; --http repeats', () => {
-  const c = parseEchoArgs(['--http', '80', '--http', '8080', '--tcp', '9000', '--version', 'v2', '--cluster', 'c1'], {});
+  const c = parseEchoArgs(
+    ['--http', '80', '--http', '8080', '--tcp', '9000', '--version', 'v2', '--cluster', 'c1'],
+    {},
+  );
   assert.deepEqual(c.ports, [
     { protocol: 'http', port: 80 },
     { protocol: 'http', port: 8080 },
@@ -28,12 +31,24 @@ test('port flags select listeners; --http repeats', () => {
 });
 
 test('bad flags are E_FLAG errors naming the flag', () => {
-  assert.throws(() => parseEchoArgs(['--http', 'eighty'], {}), (e) => hasCode(e, 'E_FLAG') && /--http/.test(e.message));
-  assert.throws(() => parseEchoArgs(['--grpc', '70000'], {}), (e) => hasCode(e, 'E_FLAG'));
-  assert.throws(() => parseEchoArgs(['--htp', '80'], {}), (e) => hasCode(e, 'E_FLAG') && /htp/.test(e.message));
+  assert.throws(
+    () => parseEchoArgs(['--http', 'eighty'], {}),
+    (e) => hasCode(e, 'E_FLAG') && /--http/.test(e.message),
+  );
+  assert.throws(
+    () => parseEchoArgs(['--grpc', '70000'], {}),
+    (e) => hasCode(e, 'E_FLAG'),
+  );
+  assert.throws(
+    () => parseEchoArgs(['--htp', '80'], {}),
+    (e) => hasCode(e, 'E_FLAG') && /htp/.test(e.message),
+  );
   assert.throws(
     () => parseEchoArgs(['--http', '8080', '--tcp', '8080'], {}),
     (e) => hasCode(e, 'E_FLAG') && /8080/.test(e.message),
   );
-  assert.throws(() => parseEchoArgs(['--http', '7071'], {}), (e) => hasCode(e, 'E_FLAG') && /control-port/.test(e.message));
+  assert.throws(
+    () => parseEchoArgs(['--http', '7071'], {}),
+    (e) => hasCode(e, 'E_FLAG') && /control-port/.test(e.message),
+  );
 });

@@ -94,26 +94,36 @@ export function parseEchoArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const ports: EchoPort[] = [];
   for (const protocol of Object.keys(PROTOCOL_FLAGS) as EchoProtocol[]) {
     const flag = PROTOCOL_FLAGS[protocol];
-    for (const v of (values[flag] as string[] | undefined) ?? []) ports.push({ protocol, port: parsePort(flag, v) });
+    for (const v of (values[flag] as string[] | undefined) ?? [])
+      ports.push({ protocol, port: parsePort(flag, v) });
   }
   const chosen = ports.length ? ports : DEFAULT_PORTS.map((p) => ({ ...p }));
   const controlRaw = values['control-port'] as string | undefined;
   const controlPort = controlRaw === undefined ? DEFAULT_CONTROL_PORT : parsePort('control-port', controlRaw);
 
   const seen = new Map<number, string>();
-  for (const p of [...chosen.map((c) => ({ flag: c.protocol, port: c.port })), { flag: 'control-port', port: controlPort }]) {
+  for (const p of [
+    ...chosen.map((c) => ({ flag: c.protocol, port: c.port })),
+    { flag: 'control-port', port: controlPort },
+  ]) {
     if (p.port === 0) continue;
     const other = seen.get(p.port);
     if (other) {
-      throw new ValidationError('E_FLAG', { field: `--${p.flag}` }, `port ${p.port} is also given to --${other}`, {
-        hint: 'give every listener its own port',
-      });
+      throw new ValidationError(
+        'E_FLAG',
+        { field: `--${p.flag}` },
+        `port ${p.port} is also given to --${other}`,
+        {
+          hint: 'give every listener its own port',
+        },
+      );
     }
     seen.set(p.port, p.flag);
   }
 
   const bind = (values.bind as string | undefined) ?? '0.0.0.0';
-  if (!bind) throw new ValidationError('E_FLAG', { field: '--bind' }, 'empty address', { hint: 'e.g. 0.0.0.0' });
+  if (!bind)
+    throw new ValidationError('E_FLAG', { field: '--bind' }, 'empty address', { hint: 'e.g. 0.0.0.0' });
 
   return {
     ports: chosen,

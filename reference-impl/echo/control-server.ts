@@ -98,7 +98,12 @@ export function createControlServer(logger: Logger): ControlServer {
       });
       return;
     }
-    sendError(res, 404, 'E_ECHO_REQUEST', `no route ${req.method} ${path}; use POST /forward or GET /healthz`);
+    sendError(
+      res,
+      404,
+      'E_ECHO_REQUEST',
+      `no route ${req.method} ${path}; use POST /forward or GET /healthz`,
+    );
   });
   return {
     server,

@@ -15,9 +15,18 @@ test('delay: Go durations and bare milliseconds', () => {
 
 test('codes: Istio weighted syntax', () => {
   assert.equal(pickCode('503'), 503);
-  assert.equal(pickCode('500:1,200:1', () => 0), 500);
-  assert.equal(pickCode('500:1,200:1', () => 0.99), 200);
-  assert.equal(pickCode('500:0,200:5', () => 0), 200);
+  assert.equal(
+    pickCode('500:1,200:1', () => 0),
+    500,
+  );
+  assert.equal(
+    pickCode('500:1,200:1', () => 0.99),
+    200,
+  );
+  assert.equal(
+    pickCode('500:0,200:5', () => 0),
+    200,
+  );
   assert.match(String(pickCode('abc')), /invalid/);
 });
 

@@ -21,7 +21,15 @@ export interface EchoControls {
 /** The longest delay honoured, so one request cannot pin a worker forever. */
 export const MAX_DELAY_MS = 300_000;
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** Parses a Go duration (`1.5s`, `2m30s`, `100ms`) or bare milliseconds (`250`); undefined if invalid. */
 export function parseDelayMs(text: string): number | undefined {
@@ -48,7 +56,8 @@ export function pickCode(spec: string, random: () => number = Math.random): numb
     const [codeText = '', weightText, extra] = part.split(':');
     const code = parseStatus(codeText);
     const weight = weightText === undefined ? 1 : /^\d+$/.test(weightText) ? Number(weightText) : -1;
-    if (code === undefined || weight < 0 || extra !== undefined) return `invalid code "${part}" (want code or code:count)`;
+    if (code === undefined || weight < 0 || extra !== undefined)
+      return `invalid code "${part}" (want code or code:count)`;
     flavors.push({ code, weight });
   }
   const total = flavors.reduce((s, f) => s + f.weight, 0);
@@ -63,7 +72,14 @@ export function pickCode(spec: string, random: () => number = Math.random): numb
 
 /** Reads the controls from a request's query string. */
 export function readControls(query: URLSearchParams, random: () => number = Math.random): EchoControls {
-  const c: EchoControls = { delayMs: 0, status: 200, responseHeaders: [], failFirst: 0, failCode: 503, errors: [] };
+  const c: EchoControls = {
+    delayMs: 0,
+    status: 200,
+    responseHeaders: [],
+    failFirst: 0,
+    failCode: 503,
+    errors: [],
+  };
   const delay = query.get('delay');
   if (delay) {
     const ms = parseDelayMs(delay);
@@ -74,7 +90,8 @@ export function readControls(query: URLSearchParams, random: () => number = Math
   if (headers) {
     for (const h of headers.split(',')) {
       const parts = h.split(':');
-      if (parts.length !== 2 || !parts[0]) c.errors.push(`response headers error: invalid "${h}" (want name:value)`);
+      if (parts.length !== 2 || !parts[0])
+        c.errors.push(`response headers error: invalid "${h}" (want name:value)`);
       else c.responseHeaders.push([parts[0], parts[1]!]);
     }
   }

@@ -58,7 +58,8 @@ function listenNet(server: Server, bind: string, port: number): Promise<number> 
 }
 
 function listenError(protocol: string, bind: string, port: number, err: unknown): MeshbenchError {
-  const code = (err as NodeJS.ErrnoException).code ?? (/EADDRINUSE|EACCES|EADDRNOTAVAIL/.exec(String(err))?.[0] || '');
+  const code =
+    (err as NodeJS.ErrnoException).code ?? (/EADDRINUSE|EACCES|EADDRNOTAVAIL/.exec(String(err))?.[0] || '');
   const reason =
     code === 'EADDRINUSE'
       ? 'address already in use'
@@ -66,13 +67,20 @@ function listenError(protocol: string, bind: string, port: number, err: unknown)
         ? 'permission denied'
         : code === 'EADDRNOTAVAIL'
           ? 'address not available on this host'
-          : (err as Error).message ?? String(err);
+          : ((err as Error).message ?? String(err));
   const flag = protocol === 'control' ? '--control-port' : `--${protocol}`;
-  return new MeshbenchError('E_ECHO_LISTEN', `echo: cannot listen for ${protocol} on ${bind}:${port}: ${reason}`, {
-    cause: err,
-    hint: code === 'EADDRINUSE' ? `another process holds port ${port}; pick another with ${flag}` : `check ${flag} and --bind`,
-    details: { protocol, port, bind, code },
-  });
+  return new MeshbenchError(
+    'E_ECHO_LISTEN',
+    `echo: cannot listen for ${protocol} on ${bind}:${port}: ${reason}`,
+    {
+      cause: err,
+      hint:
+        code === 'EADDRINUSE'
+          ? `another process holds port ${port}; pick another with ${flag}`
+          : `check ${flag} and --bind`,
+      details: { protocol, port, bind, code },
+    },
+  );
 }
 
 /** Binds every port of `config` and serves. */
@@ -102,7 +110,13 @@ export async function startEcho(config: EchoConfig, options: StartEchoOptions = 
       p.listen = () => listenNet(l.server, config.bind, port);
       p.close = (g) => l.close(g);
     } else if (protocol === 'tcp' || protocol === 'server-first') {
-      const l = createTcpListener({ identity, port: boundPort, serverFirst: protocol === 'server-first', logger, onConnection });
+      const l = createTcpListener({
+        identity,
+        port: boundPort,
+        serverFirst: protocol === 'server-first',
+        logger,
+        onConnection,
+      });
       p.listen = () => listenNet(l.server, config.bind, port);
       p.close = (g) => l.close(g);
     } else {
@@ -137,7 +151,11 @@ export async function startEcho(config: EchoConfig, options: StartEchoOptions = 
     throw listenError(p.protocol, config.bind, p.requested, reason);
   }
 
-  const listeners: BoundListener[] = pending.map((p) => ({ protocol: p.protocol, address: config.bind, port: p.bound }));
+  const listeners: BoundListener[] = pending.map((p) => ({
+    protocol: p.protocol,
+    address: config.bind,
+    port: p.bound,
+  }));
   for (const l of listeners) logger.info('listening', { ...l });
   logger.info('ready', {
     hostname: config.hostname,
@@ -153,7 +171,10 @@ export async function startEcho(config: EchoConfig, options: StartEchoOptions = 
     listeners,
     port(protocol) {
       const l = listeners.find((x) => x.protocol === protocol);
-      if (!l) throw new MeshbenchError('E_NOT_FOUND', `echo: no ${protocol} listener`, { hint: `start it with --${protocol}` });
+      if (!l)
+        throw new MeshbenchError('E_NOT_FOUND', `echo: no ${protocol} listener`, {
+          hint: `start it with --${protocol}`,
+        });
       return l.port;
     },
     close(graceMs = 5_000) {

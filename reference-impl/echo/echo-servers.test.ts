@@ -84,7 +84,11 @@ test('controls: status, codes, response headers, delay, failFirst per path', asy
   const statuses: number[] = [];
   for (let i = 0; i < 3; i++) statuses.push((await httpCall(port, '/retry-a?failFirst=2')).status);
   assert.deepEqual(statuses, [503, 503, 200]);
-  assert.equal((await httpCall(port, '/retry-b?failFirst=1&failCode=502')).status, 502, 'another path counts apart');
+  assert.equal(
+    (await httpCall(port, '/retry-b?failFirst=1&failCode=502')).status,
+    502,
+    'another path counts apart',
+  );
   const bad = await httpCall(port, '/s?status=abc');
   assert.equal(bad.status, 400);
   assert.match(bad.body, /status error/);

@@ -76,7 +76,8 @@ test('grpc:// makes the Echo RPC with the body as message and headers as metadat
 });
 
 test('tcp:// and server-first:// read the echo back', async () => {
-  const tcp = (await forward(t.port('control'), { url: `tcp://127.0.0.1:${t.port('tcp')}`, body: 'msg' })).outcomes[0]!;
+  const tcp = (await forward(t.port('control'), { url: `tcp://127.0.0.1:${t.port('tcp')}`, body: 'msg' }))
+    .outcomes[0]!;
   assert.equal(tcp.ok, true, JSON.stringify(tcp.error));
   assert.equal(tcp.status, 0);
   assert.deepEqual(tcp.fields.Proto, ['TCP']);
@@ -86,13 +87,16 @@ test('tcp:// and server-first:// read the echo back', async () => {
   assert.equal(sf.ok, true, JSON.stringify(sf.error));
   assert.deepEqual(sf.fields.ServerFirst, ['echo-pod-1']);
   assert.ok(sf.body.startsWith('ServerFirst=echo-pod-1\n'));
-  assert.ok(sf.body.endsWith('HelloWorld\n'), 'default message is Istio\'s HelloWorld');
+  assert.ok(sf.body.endsWith('HelloWorld\n'), "default message is Istio's HelloWorld");
 });
 
 test('connection refused is an outcome for every scheme, never an exception', async () => {
   const port = await closedPort();
   for (const scheme of ['http', 'h2c', 'grpc', 'tcp', 'server-first']) {
-    const { outcomes } = await forward(t.port('control'), { url: `${scheme}://127.0.0.1:${port}/`, count: 2 });
+    const { outcomes } = await forward(t.port('control'), {
+      url: `${scheme}://127.0.0.1:${port}/`,
+      count: 2,
+    });
     assert.equal(outcomes.length, 2);
     for (const o of outcomes) {
       assert.equal(o.ok, false, scheme);
@@ -111,13 +115,20 @@ test('count with reuse keeps one connection; newConnectionPerRequest opens one p
   for (const [url, protocol] of cases) {
     for (const fresh of [false, true]) {
       t.seenPorts.clear();
-      const { outcomes } = await forward(t.port('control'), { url, count: 5, newConnectionPerRequest: fresh });
+      const { outcomes } = await forward(t.port('control'), {
+        url,
+        count: 5,
+        newConnectionPerRequest: fresh,
+      });
       assert.deepEqual(
         outcomes.map((o) => o.ok),
         [true, true, true, true, true],
         `${url} ${JSON.stringify(outcomes.map((o) => o.error))}`,
       );
-      assert.deepEqual(outcomes.map((o) => o.index), [0, 1, 2, 3, 4]);
+      assert.deepEqual(
+        outcomes.map((o) => o.index),
+        [0, 1, 2, 3, 4],
+      );
       assert.equal(distinct(t.seenPorts.get(protocol)), fresh ? 5 : 1, `${url} fresh=${fresh}`);
     }
   }
@@ -150,7 +161,10 @@ test('per-call timeout gives ETIMEDOUT; intervalMs spaces the calls', async () =
   });
   assert.equal(slow.outcomes[0]!.error?.code, 'ETIMEDOUT');
   assert.ok(slow.outcomes[0]!.latencyMs < 1500);
-  const h2 = await forward(t.port('control'), { url: `h2c://127.0.0.1:${t.port('http')}/?delay=2s`, timeoutMs: 150 });
+  const h2 = await forward(t.port('control'), {
+    url: `h2c://127.0.0.1:${t.port('http')}/?delay=2s`,
+    timeoutMs: 150,
+  });
   assert.equal(h2.outcomes[0]!.error?.code, 'ETIMEDOUT');
   const start = performance.now();
   await forward(t.port('control'), { url: `http://127.0.0.1:${t.port('http')}/`, count: 3, intervalMs: 100 });
@@ -181,7 +195,11 @@ test('socks5 routes the connection through the proxy; proxy refusals map to errn
       url: `tcp://127.0.0.1:${t.port('tcp')}`,
       socks5: `127.0.0.1:${await closedPort()}`,
     });
-    assert.equal(noProxy.outcomes[0]!.error?.code, 'ECONNREFUSED', JSON.stringify(noProxy.outcomes[0]!.error));
+    assert.equal(
+      noProxy.outcomes[0]!.error?.code,
+      'ECONNREFUSED',
+      JSON.stringify(noProxy.outcomes[0]!.error),
+    );
   } finally {
     await proxy.close();
     await refusing.close();

@@ -35,8 +35,14 @@ test('defaults: one GET, 5 s, reuse for HTTP, fresh connections for TCP', () => 
   assert.equal(p.timeoutMs, 5000);
   assert.equal(p.reuseConnection, true);
   assert.equal(parseForwardRequest({ url: 'tcp://a:1' }).reuseConnection, false);
-  assert.equal(parseForwardRequest({ url: 'tcp://a:1', newConnectionPerRequest: false }).reuseConnection, true);
-  assert.equal(parseForwardRequest({ url: 'http://a:1', newConnectionPerRequest: true }).reuseConnection, false);
+  assert.equal(
+    parseForwardRequest({ url: 'tcp://a:1', newConnectionPerRequest: false }).reuseConnection,
+    true,
+  );
+  assert.equal(
+    parseForwardRequest({ url: 'http://a:1', newConnectionPerRequest: true }).reuseConnection,
+    false,
+  );
   assert.deepEqual(parseForwardRequest({ url: 'http://a:1', socks5: '127.0.0.1:15080' }).socks5, {
     host: '127.0.0.1',
     port: 15080,
@@ -44,17 +50,56 @@ test('defaults: one GET, 5 s, reuse for HTTP, fresh connections for TCP', () => 
 });
 
 test('malformed requests name the field', () => {
-  assert.equal(fieldOf(() => parseForwardRequest([])), '(body)');
-  assert.equal(fieldOf(() => parseForwardRequest({})), 'url');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'ftp://a:1' })), 'url');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'tcp://a' })), 'url');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', count: 10_001 })), 'count');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', count: 1.5 })), 'count');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', timeoutMs: 0 })), 'timeoutMs');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', method: 'G T' })), 'method');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', headers: { 'x-a': 1 } })), 'headers.x-a');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', headers: { 'x a': '1' } })), 'headers.x a');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', socks5: 'nope' })), 'socks5');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', newConnectionPerRequest: 'yes' })), 'newConnectionPerRequest');
-  assert.equal(fieldOf(() => parseForwardRequest({ url: 'http://a:1', qps: 5 })), 'qps');
+  assert.equal(
+    fieldOf(() => parseForwardRequest([])),
+    '(body)',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({})),
+    'url',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'ftp://a:1' })),
+    'url',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'tcp://a' })),
+    'url',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', count: 10_001 })),
+    'count',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', count: 1.5 })),
+    'count',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', timeoutMs: 0 })),
+    'timeoutMs',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', method: 'G T' })),
+    'method',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', headers: { 'x-a': 1 } })),
+    'headers.x-a',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', headers: { 'x a': '1' } })),
+    'headers.x a',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', socks5: 'nope' })),
+    'socks5',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', newConnectionPerRequest: 'yes' })),
+    'newConnectionPerRequest',
+  );
+  assert.equal(
+    fieldOf(() => parseForwardRequest({ url: 'http://a:1', qps: 5 })),
+    'qps',
+  );
 });

@@ -90,7 +90,11 @@ function intIn(obj: Record<string, unknown>, field: string, min: number, max: nu
   const v = obj[field];
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw bad(field, `${JSON.stringify(v)} is not an integer from ${min} to ${max}`, `give ${field} as a number`);
+    throw bad(
+      field,
+      `${JSON.stringify(v)} is not an integer from ${min} to ${max}`,
+      `give ${field} as a number`,
+    );
   }
   return v;
 }
@@ -102,9 +106,11 @@ export function parseForwardRequest(json: unknown): ForwardPlan {
   }
   const obj = json as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!KNOWN_FIELDS.has(key)) throw bad(key, 'is not a CallRequest field', `known: ${[...KNOWN_FIELDS].join(', ')}`);
+    if (!KNOWN_FIELDS.has(key))
+      throw bad(key, 'is not a CallRequest field', `known: ${[...KNOWN_FIELDS].join(', ')}`);
   }
-  if (typeof obj.url !== 'string' || !obj.url) throw bad('url', 'is required and must be a string', 'e.g. http://a:8080/');
+  if (typeof obj.url !== 'string' || !obj.url)
+    throw bad('url', 'is required and must be a string', 'e.g. http://a:8080/');
   const target = parseTargetUrl(obj.url);
   const count = intIn(obj, 'count', 1, FORWARD_LIMITS.maxCount, 1);
   const timeoutMs = intIn(obj, 'timeoutMs', 1, FORWARD_LIMITS.maxTimeoutMs, FORWARD_LIMITS.defaultTimeoutMs);
@@ -113,7 +119,11 @@ export function parseForwardRequest(json: unknown): ForwardPlan {
   let method = 'GET';
   if (obj.method !== undefined) {
     if (typeof obj.method !== 'string' || !TOKEN.test(obj.method)) {
-      throw bad('method', `${JSON.stringify(obj.method)} is not an HTTP method token`, 'e.g. "GET" or "POST"');
+      throw bad(
+        'method',
+        `${JSON.stringify(obj.method)} is not an HTTP method token`,
+        'e.g. "GET" or "POST"',
+      );
     }
     method = obj.method.toUpperCase();
   }
@@ -124,9 +134,14 @@ export function parseForwardRequest(json: unknown): ForwardPlan {
       throw bad('headers', 'is not an object of strings', 'e.g. { "x-user": "alice" }');
     }
     for (const [k, v] of Object.entries(obj.headers as Record<string, unknown>)) {
-      if (!TOKEN.test(k)) throw bad(`headers.${k}`, 'is not a valid header name', 'use letters, digits and -');
+      if (!TOKEN.test(k))
+        throw bad(`headers.${k}`, 'is not a valid header name', 'use letters, digits and -');
       if (typeof v !== 'string' || /[\r\n\0]/.test(v)) {
-        throw bad(`headers.${k}`, 'must be a string without line breaks', 'give each header one string value');
+        throw bad(
+          `headers.${k}`,
+          'must be a string without line breaks',
+          'give each header one string value',
+        );
       }
       headers.push([k, v]);
     }
@@ -152,7 +167,8 @@ export function parseForwardRequest(json: unknown): ForwardPlan {
   let socks5: Endpoint | undefined;
   if (obj.socks5 !== undefined) {
     socks5 = typeof obj.socks5 === 'string' ? parseEndpoint(obj.socks5) : undefined;
-    if (!socks5) throw bad('socks5', `${JSON.stringify(obj.socks5)} is not host:port`, 'e.g. "127.0.0.1:15080"');
+    if (!socks5)
+      throw bad('socks5', `${JSON.stringify(obj.socks5)} is not host:port`, 'e.g. "127.0.0.1:15080"');
   }
 
   return { target, count, method, headers, body, timeoutMs, reuseConnection, socks5, intervalMs };

@@ -74,7 +74,10 @@ export async function runForward(plan: ForwardPlan, options: ForwardOptions = {}
       if (parent.aborted || performance.now() >= deadline) {
         const error = parent.aborted
           ? { code: 'ECANCELED', message: 'the forward request was cancelled before this call' }
-          : { code: 'EDEADLINE', message: `the forward's ${options.maxTotalMs ?? FORWARD_LIMITS.maxTotalMs} ms budget ran out before this call` };
+          : {
+              code: 'EDEADLINE',
+              message: `the forward's ${options.maxTotalMs ?? FORWARD_LIMITS.maxTotalMs} ms budget ran out before this call`,
+            };
         outcomes.push({ index, ok: false, status: 0, error, latencyMs: 0, fields: {}, body: '' });
         continue;
       }
@@ -85,7 +88,15 @@ export async function runForward(plan: ForwardPlan, options: ForwardOptions = {}
         const result = await client.call(signal);
         outcome = { index, latencyMs: 0, ...result };
       } catch (err) {
-        outcome = { index, ok: false, status: 0, error: toForwardError(err), latencyMs: 0, fields: {}, body: '' };
+        outcome = {
+          index,
+          ok: false,
+          status: 0,
+          error: toForwardError(err),
+          latencyMs: 0,
+          fields: {},
+          body: '',
+        };
       }
       outcome.latencyMs = Math.round((performance.now() - start) * 1000) / 1000;
       outcome.body = truncate(outcome.body, budget);
@@ -96,6 +107,10 @@ export async function runForward(plan: ForwardPlan, options: ForwardOptions = {}
     client.close();
   }
   const failed = outcomes.filter((o) => !o.ok).length;
-  logger.debug('forward done', { url: `${plan.target.scheme}://${plan.target.authority}`, count: plan.count, failed });
+  logger.debug('forward done', {
+    url: `${plan.target.scheme}://${plan.target.authority}`,
+    count: plan.count,
+    failed,
+  });
   return outcomes;
 }

@@ -61,10 +61,15 @@ export function startGrpcListener(
   port: number,
   logger: Logger,
 ): Promise<GrpcListener> {
+  // grpc-js logs to stderr on its own; route its lines through our logger instead.
+  grpc.setLogger({ error: (...args: unknown[]) => logger.debug('grpc-js', { message: args.join(' ') }) });
   const server = new grpc.Server({ 'grpc.max_connection_idle_ms': 300_000 });
   let boundPort = port;
   server.addService(service, {
-    Echo: (call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>, callback: grpc.sendUnaryData<EchoMessage>) => {
+    Echo: (
+      call: grpc.ServerUnaryCall<EchoMessage, EchoMessage>,
+      callback: grpc.sendUnaryData<EchoMessage>,
+    ) => {
       logger.debug('grpc echo request', { peer: call.getPeer() });
       callback(null, { message: grpcEchoFields(identity, boundPort, call, call.request.message) });
     },

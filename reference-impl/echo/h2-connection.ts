@@ -78,7 +78,13 @@ export function h2Exchange(
   return new Promise<H2Reply>((resolve, reject) => {
     let settled = false;
     const stream = session.request(headers, { endStream: body === undefined });
-    const reply: H2Reply = { status: 0, headers: [], trailers: [], body: new ReplyBuffer(), raw: Buffer.alloc(0) };
+    const reply: H2Reply = {
+      status: 0,
+      headers: [],
+      trailers: [],
+      body: new ReplyBuffer(),
+      raw: Buffer.alloc(0),
+    };
     const rawChunks: Buffer[] = [];
     const done = (err?: Error) => {
       if (settled) return;

@@ -55,7 +55,8 @@ export function createHttpListener(
     socket.setTimeout(SNIFF_TIMEOUT_MS, () => socket.destroy());
     const onData = (chunk: Buffer) => {
       head = head.length ? Buffer.concat([head, chunk]) : chunk;
-      if (head.length < H2_PREFACE_START.length && H2_PREFACE_START.subarray(0, head.length).equals(head)) return;
+      if (head.length < H2_PREFACE_START.length && H2_PREFACE_START.subarray(0, head.length).equals(head))
+        return;
       socket.off('data', onData);
       sniffing.delete(socket);
       socket.setTimeout(0);

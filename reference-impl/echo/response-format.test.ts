@@ -31,7 +31,11 @@ test('values cannot forge fields with line breaks', () => {
 
 test('parse keeps = inside values, strips Istio forwarder prefixes, ignores free text', () => {
   const body = '[0] Url=http://a/?x=1\n[0 body] ServiceVersion=v2\nno field here\n=x\nURL=/p?q=1&r=2\r\n';
-  assert.deepEqual(parseEchoFields(body), { Url: ['http://a/?x=1'], ServiceVersion: ['v2'], URL: ['/p?q=1&r=2'] });
+  assert.deepEqual(parseEchoFields(body), {
+    Url: ['http://a/?x=1'],
+    ServiceVersion: ['v2'],
+    URL: ['/p?q=1&r=2'],
+  });
 });
 
 test('header helpers and canonical keys', () => {

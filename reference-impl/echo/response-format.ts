@@ -70,7 +70,10 @@ export function parseEchoFields(body: string): EchoFields {
 }
 
 /** Splits `RequestHeader`/`ResponseHeader` values (`Key:Value`) into pairs; keys keep their case. */
-export function headerPairs(fields: EchoFields, name: 'RequestHeader' | 'ResponseHeader'): [string, string][] {
+export function headerPairs(
+  fields: EchoFields,
+  name: 'RequestHeader' | 'ResponseHeader',
+): [string, string][] {
   return (fields[name] ?? []).map((kv) => {
     const colon = kv.indexOf(':');
     return colon < 0 ? [kv, ''] : [kv.slice(0, colon), kv.slice(colon + 1)];

@@ -59,7 +59,14 @@ export function httpCall(
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -75,7 +82,10 @@ export function httpCall(
 }
 
 /** POSTs a raw forward body; returns status and parsed JSON. */
-export async function forwardRaw(controlPort: number, body: string): Promise<{ status: number; json: unknown }> {
+export async function forwardRaw(
+  controlPort: number,
+  body: string,
+): Promise<{ status: number; json: unknown }> {
   const res = await httpCall(controlPort, '/forward', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -85,14 +95,19 @@ export async function forwardRaw(controlPort: number, body: string): Promise<{ s
 }
 
 /** Calls the forward API and expects 200. */
-export async function forward(controlPort: number, callRequest: Record<string, unknown>): Promise<ForwardResponse> {
+export async function forward(
+  controlPort: number,
+  callRequest: Record<string, unknown>,
+): Promise<ForwardResponse> {
   const { status, json } = await forwardRaw(controlPort, JSON.stringify(callRequest));
   if (status !== 200) throw new Error(`forward answered ${status}: ${JSON.stringify(json)}`);
   return json as ForwardResponse;
 }
 
 /** A minimal SOCKS5 proxy for tests; `replyCode` other than 0 rejects every CONNECT with it. */
-export async function startTestSocks5(replyCode = 0): Promise<{ port: number; connects: string[]; close(): Promise<void> }> {
+export async function startTestSocks5(
+  replyCode = 0,
+): Promise<{ port: number; connects: string[]; close(): Promise<void> }> {
   const connects: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -115,7 +130,11 @@ export async function startTestSocks5(replyCode = 0): Promise<{ port: number; co
         const addrLen = atyp === 1 ? 4 : atyp === 4 ? 16 : 1 + buf[4]!;
         if (buf.length < 4 + addrLen + 2) return;
         const host =
-          atyp === 1 ? [...buf.subarray(4, 8)].join('.') : atyp === 3 ? buf.subarray(5, 5 + buf[4]!).toString() : '::1';
+          atyp === 1
+            ? [...buf.subarray(4, 8)].join('.')
+            : atyp === 3
+              ? buf.subarray(5, 5 + buf[4]!).toString()
+              : '::1';
         const port = buf.readUInt16BE(4 + addrLen);
         const rest = buf.subarray(4 + addrLen + 2);
         connects.push(`${host}:${port}`);
