@@ -84,6 +84,7 @@ export function latencyPercentilesChart(result: PerformanceResult): ChartSpec | 
                 field: 'connections',
                 type: 'quantitative',
                 scale: { type: 'log', base: 2 },
+                axis: { values: result.settings.connections, format: 'd' },
                 title: 'connections',
               },
               y: { aggregate: 'median', field: 'latencyMs', type: 'quantitative', title: 'latency (ms)' },
@@ -141,6 +142,7 @@ export function addedLatencyChart(result: PerformanceResult): ChartSpec | undefi
     field: 'connections',
     type: 'quantitative',
     scale: { type: 'log', base: 2 },
+    axis: { values: result.settings.connections, format: 'd' },
     title: 'connections',
   } as const;
   return {

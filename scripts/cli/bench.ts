@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
 import { getProvider } from '../../clusters/connect.ts';
 import { describeError } from '../../core/errors.ts';
@@ -39,14 +39,14 @@ const collect =
   <T extends string>(allowed: readonly T[], what: string) =>
   (value: string, previous: T[] = []): T[] => {
     if (!allowed.includes(value as T))
-      throw new Error(`${what} "${value}" is not one of ${allowed.join(', ')}`);
+      throw new InvalidArgumentError(`${what} "${value}" is not one of ${allowed.join(', ')}`);
     return [...previous, value as T];
   };
 
 function parseConnections(value: string): number[] {
   const list = value.split(',').map((v) => Number(v.trim()));
   if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error(`"${value}" is not a list like 2,4,8`);
+    throw new InvalidArgumentError(`"${value}" is not a list like 2,4,8`);
   return list;
 }
 
