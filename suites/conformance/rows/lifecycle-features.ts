@@ -1,0 +1,111 @@
+/**
+ * @module suites/conformance/rows/lifecycle-features
+ * How workloads join and live in the mesh: enrolment without restart, incremental L7, who manages the
+ * proxies, shared waypoints, server-first protocols, Jobs.
+ */
+import type { FeatureDef } from '../../../results/conformance/model.ts';
+import { EVERY_MODE } from './expectations.ts';
+
+/** Lifecycle feature records. */
+export const LIFECYCLE_FEATURES: FeatureDef[] = [
+  {
+    id: 'lifecycle.enrol-without-restart',
+    title: 'Labelling a namespace meshes its running pods without restarting them',
+    layer: 'platform',
+    profile: 'core',
+    kind: 'test',
+    seed: { row: 'comparison.adding-workloads', column: 'ambient' },
+    expected: { ambient: 'supported', waypoint: 'supported', sidecar: 'not-applicable' },
+    negativeControl: 'namespace label not applied',
+  },
+  {
+    id: 'lifecycle.incremental',
+    title: 'L4 is on at enrolment; L7 is added by configuration (a waypoint), no restart',
+    layer: 'platform',
+    profile: 'extended',
+    kind: 'test',
+    seed: { row: 'comparison.incremental', column: 'ambient' },
+    expected: { ambient: 'supported' },
+    negativeControl: 'waypoint not added (no L7 telemetry appears)',
+  },
+  {
+    id: 'lifecycle.platform-managed-proxies',
+    title: 'Application pods carry no proxy; node proxies are platform-run',
+    layer: 'platform',
+    profile: 'extended',
+    kind: 'test',
+    seed: { row: 'comparison.lifecycle-management', column: 'ambient' },
+    expected: { ambient: 'supported', waypoint: 'supported', sidecar: 'not-applicable' },
+    negativeControl: 'namespace in sidecar mode (a proxy container joins each pod)',
+  },
+  {
+    id: 'resources.shared-waypoint',
+    title: 'Many replicas share one waypoint instead of one proxy each',
+    layer: 'platform',
+    profile: 'extended',
+    kind: 'test',
+    seed: { row: 'comparison.utilization', column: 'ambient' },
+    expected: { waypoint: 'supported', sidecar: 'not-applicable' },
+    negativeControl: 'namespace in sidecar mode',
+  },
+  {
+    id: 'protocols.server-first',
+    title: 'Server-first protocols (the server speaks first) work without configuration',
+    layer: 'L4',
+    profile: 'core',
+    kind: 'test',
+    seed: { row: 'comparison.server-first', column: 'ambient' },
+    expected: { ...EVERY_MODE, interop: 'supported' },
+    negativeControl: 'server without its server-first listener (no banner)',
+  },
+  {
+    id: 'lifecycle.jobs',
+    title: 'A Job in the mesh completes (no proxy keeps it alive)',
+    layer: 'platform',
+    profile: 'core',
+    kind: 'test',
+    seed: { row: 'comparison.jobs', column: 'ambient' },
+    expected: { baseline: 'supported', ambient: 'supported', waypoint: 'supported' },
+    negativeControl: 'the Job connects to a port nothing listens on',
+  },
+  {
+    id: 'extensibility.wasm',
+    title: 'WasmPlugin extends the L7 proxy',
+    layer: 'L7',
+    profile: 'extended',
+    kind: 'test',
+    seed: { row: 'comparison.extensibility', column: 'ambient' },
+    expected: { sidecar: 'supported', ambient: 'requires-waypoint', waypoint: 'supported' },
+    negativeControl: 'WasmPlugin not applied',
+  },
+  {
+    id: 'performance.resource-cost',
+    title: 'CPU and memory per proxy per 1000 rps',
+    layer: 'platform',
+    profile: 'extended',
+    kind: 'performance',
+    seed: { row: 'comparison.resource-cost', column: 'ambient' },
+    expected: { ambient: 'supported', waypoint: 'supported', sidecar: 'supported' },
+    externalReason: 'measured by the performance suite (npm run bench), not asserted by conformance',
+  },
+  {
+    id: 'performance.latency',
+    title: 'Added latency p90/p99 over baseline',
+    layer: 'platform',
+    profile: 'extended',
+    kind: 'performance',
+    seed: { row: 'comparison.latency', column: 'ambient' },
+    expected: { ambient: 'supported', waypoint: 'supported', sidecar: 'supported' },
+    externalReason: 'measured by the performance suite (npm run bench), not asserted by conformance',
+  },
+  {
+    id: 'performance.config-scale',
+    title: 'Configuration pushed to proxies as workloads grow, without scoping',
+    layer: 'platform',
+    profile: 'extended',
+    kind: 'performance',
+    seed: { row: 'comparison.config-scale', column: 'ambient' },
+    expected: { ambient: 'supported', sidecar: 'supported' },
+    externalReason: 'measured by the control-plane benchmark (npm run bench:control-plane)',
+  },
+];
