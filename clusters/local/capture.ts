@@ -1,6 +1,6 @@
 /**
  * @module clusters/local/capture
- * Packet capture with tcpdump (`-U -w`) inside the underlay namespace (on the bridge) or a pod's
+ * Packet capture with tcpdump (`-U -w`) inside the underlay namespace (every bridge port) or a pod's
  * namespace, in the cluster's `_capture` cgroup so `down` finds it; `stop()` parses the pcap.
  */
 import { spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MeshbenchError } from '../../core/errors.ts';
 import type { CaptureOptions, PacketCapture } from '../cluster.ts';
 import { createGroup, groupDirs } from './cgroups.ts';
-import { type ClusterPaths, linkName, underlayNetns } from './naming.ts';
+import { type ClusterPaths, underlayNetns } from './naming.ts';
 import { parsePcap } from './pcap.ts';
 import { which } from './preflight.ts';
 
@@ -28,7 +28,9 @@ export async function startCapture(
     });
   }
   const netns = 'underlay' in where ? underlayNetns(cluster) : where.netns;
-  const iface = 'underlay' in where ? linkName(cluster, 'bridge') : where.iface;
+  // Frames forwarded between bridge ports never show on the bridge device itself: capture every
+  // port's ingress instead (each frame once).
+  const ifaceArgs = 'underlay' in where ? ['-i', 'any', '-Q', 'in'] : ['-i', where.iface];
   mkdirSync(paths.captureDir, { recursive: true });
   const file = join(paths.captureDir, `cap-${process.pid}-${++seq}.pcap`);
   const cg = groupDirs(cluster, '_capture');
@@ -46,11 +48,11 @@ export async function startCapture(
       netns,
       'tcpdump',
       '-U',
+      '--immediate-mode',
       '-n',
       '-s',
       '0',
-      '-i',
-      iface,
+      ...ifaceArgs,
       '-w',
       file,
       ...filter,

@@ -4,9 +4,11 @@
  * Jobs, logs, usage, capture, all-or-nothing apply, and a clean `down`.
  */
 import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { ValidationError } from '../../core/errors.ts';
 import type { Cluster, KubeObject } from '../cluster.ts';
+import { clusterPaths } from './naming.ts';
 import { createLocalProvider } from './provider.ts';
 import { assertNothingLeft, fetchScript, isRoot, skipUnlessRoot, webApp } from './test-support.ts';
 
@@ -25,6 +27,10 @@ before(async () => {
 
 after(async () => {
   if (!isRoot) return;
+  // Keep the daemon's log for post-mortems; the state dir goes with `down`.
+  try {
+    copyFileSync(clusterPaths(NAME).daemonLog, `/tmp/${NAME}-daemon.log`);
+  } catch {}
   await provider.down(NAME);
   assertNothingLeft(NAME);
 });

@@ -1,6 +1,6 @@
 /**
  * @module clusters/local/pcap
- * Parses classic pcap files (Ethernet or Linux cooked, IPv4, TCP) into the TCP segments that carried
+ * Parses classic pcap files (Ethernet, Linux cooked v1/v2 or raw IP; IPv4; TCP) into the TCP segments that carried
  * payload.
  */
 import type { CapturedSegment } from '../cluster.ts';
@@ -28,6 +28,9 @@ export function parsePcap(buf: Buffer): CapturedSegment[] {
     } else if (linktype === 113) {
       if (pkt.length < 16 || pkt.readUInt16BE(14) !== 0x0800) continue;
       ipOff = 16;
+    } else if (linktype === 276) {
+      if (pkt.length < 20 || pkt.readUInt16BE(0) !== 0x0800) continue;
+      ipOff = 20;
     } else if (linktype === 101) ipOff = 0;
     else continue;
     if (pkt.length < ipOff + 20 || pkt[ipOff]! >> 4 !== 4 || pkt[ipOff + 9] !== 6) continue;

@@ -190,7 +190,21 @@ export class Kubelet {
       else writeEtcNetns(p.netns, ['cluster.local'], p.ip, p.node.name);
       createGroup(p.cgroups);
     }
-    await createPodNetworks(nets);
+    try {
+      await createPodNetworks(nets);
+    } catch (err) {
+      // Undo and let the next reconcile retry these pods from scratch.
+      this.o.logger.error('wiring pod networks failed; will retry', { err: String(err) });
+      for (const p of fresh) p.stopping = true;
+      await deleteNetns(nets.map((n) => n.netns));
+      for (const p of fresh) {
+        for (const d of p.cgroups) removeTree(d);
+        if (p.etcDir) removeEtcNetns(p.etcDir);
+        this.freeIp(p);
+        this.pods.delete(p.key);
+      }
+      throw err;
+    }
     for (const p of fresh) {
       for (const c of p.containers) this.launch(p, c);
       this.scheduleProbe(p, 0);
