@@ -1,0 +1,148 @@
+/**
+ * @module reference-impl/ztunnel/hbone/server
+ * The HBONE server side: an HTTP/2 server over mutual TLS 1.3 (ALPN h2, SNI ignored) that accepts
+ * CONNECT streams. TLS and HTTP/2 errors become a log line and a metric, never a crash. Non-CONNECT
+ * requests and bad authorities get 400; the CONNECT itself is handed to `onConnect`.
+ */
+import http2 from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from '../../../core/logger.ts';
+import type { WorkloadCertificate } from '../identity/certificates.ts';
+import { peerIdentities, tlsContextOptions, trustDomainOf } from '../identity/tls-options.ts';
+import type { ConnectionTelemetry } from '../telemetry/connection-telemetry.ts';
+import { parseAuthority } from './authority.ts';
+
+/** A validated CONNECT request. */
+export interface HboneConnect {
+  stream: http2.ServerHttp2Stream;
+  headers: http2.IncomingHttpHeaders;
+  target: { ip: string; port: number };
+  /** SPIFFE id of the verified peer. */
+  peerIdentity: string;
+  remote: { ip: string; port: number };
+  /** The address the TLS connection arrived on (the pod IP in a pod namespace). */
+  local: { ip: string; port: number };
+}
+
+/** Options of an HBONE server. */
+export interface HboneServerOptions {
+  certificate: WorkloadCertificate;
+  trustDomain: string;
+  maxConcurrentStreams: number;
+  streamWindowBytes: number;
+  connectionWindowBytes: number;
+  logger: Logger;
+  telemetry: ConnectionTelemetry;
+  onConnect(req: HboneConnect): void;
+}
+
+/** The server; listen with `.listen({ fd })` or `.listen(port, host)`. */
+export interface HboneServer {
+  readonly server: http2.Http2SecureServer;
+  /** Serves a new certificate to new handshakes (rotation). */
+  setCertificate(cert: WorkloadCertificate): void;
+  /** Closes the listener and destroys every session. */
+  close(): Promise<void>;
+}
+
+const clean = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '');
+
+/** Creates an HBONE server (not yet listening). */
+export function createHboneServer(options: HboneServerOptions): HboneServer {
+  const { logger, telemetry } = options;
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const reject = (reason: string, fields: Record<string, unknown> = {}) => {
+    telemetry.rejected('hbone', reason);
+    logger.warn('hbone input rejected', { reason, ...fields });
+  };
+  const server = http2.createSecureServer({
+    ...tlsContextOptions(options.certificate),
+    requestCert: true,
+    rejectUnauthorized: true,
+    ALPNProtocols: ['h2'],
+    allowHTTP1: false,
+    unknownProtocolTimeout: 1000,
+    settings: {
+      maxConcurrentStreams: options.maxConcurrentStreams,
+      initialWindowSize: options.streamWindowBytes,
+      enablePush: false,
+    },
+  });
+  server.on('tlsClientError', (err, socket) => {
+    reject('tls', { error: err.message, remote: clean(socket.remoteAddress) });
+    socket.destroy();
+  });
+  server.on('unknownProtocol', (socket) => {
+    reject('alpn', { remote: clean(socket.remoteAddress) });
+    socket.destroy();
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const ids = peerIdentities(socket);
+    const id = ids[0];
+    if (!id || trustDomainOf(id) !== options.trustDomain) {
+      reject('peer-identity', { peer: id ?? 'none', remote: clean(socket.remoteAddress) });
+      socket.destroy();
+    }
+  });
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    session.on('error', (err) => logger.debug('hbone session error', { error: err.message }));
+    session.on('connect', () => {
+      try {
+        session.setLocalWindowSize(options.connectionWindowBytes);
+      } catch {}
+    });
+  });
+  server.on('sessionError', (err) => reject('http2', { error: err.message }));
+  server.on('stream', (stream, headers) => {
+    stream.on('error', (err) => logger.debug('hbone stream error', { error: err.message }));
+    const socket = stream.session?.socket as TLSSocket | undefined;
+    const respond = (status: number, reason: string) => {
+      reject(reason, { status, method: headers[':method'], authority: headers[':authority'] });
+      if (!stream.destroyed && !stream.headersSent)
+        stream.respond({ ':status': status }, { endStream: true });
+      else stream.destroy();
+    };
+    if (!socket) {
+      respond(400, 'no-session');
+      return;
+    }
+    if (headers[':method'] !== 'CONNECT') {
+      respond(400, 'not-connect');
+      return;
+    }
+    const target = parseAuthority(headers[':authority']);
+    if (!target) {
+      respond(400, 'bad-authority');
+      return;
+    }
+    const peerIdentity = peerIdentities(socket)[0];
+    if (!peerIdentity) {
+      respond(401, 'no-identity');
+      return;
+    }
+    options.onConnect({
+      stream,
+      headers,
+      target,
+      peerIdentity,
+      remote: { ip: clean(socket.remoteAddress), port: socket.remotePort ?? 0 },
+      local: { ip: clean(socket.localAddress), port: socket.localPort ?? 0 },
+    });
+  });
+  return {
+    server,
+    setCertificate(cert) {
+      server.setSecureContext({
+        ...tlsContextOptions(cert),
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const s of sessions) s.destroy();
+      });
+    },
+  };
+}

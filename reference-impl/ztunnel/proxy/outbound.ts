@@ -1,0 +1,147 @@
+/**
+ * @module reference-impl/ztunnel/proxy/outbound
+ * Outbound (15001 in the pod's namespace): a captured connection is routed (route.ts) and carried
+ * over HBONE, or plain TCP when the destination is not captured. A failed connect retries on the
+ * next candidate endpoint (connect retry) and counts toward that endpoint's ejection (outlier
+ * detection). Also used by SOCKS5 with an explicit destination.
+ */
+
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { hboneRequestHeaders } from '../hbone/authority.ts';
+import { HboneConnectError } from '../hbone/pool.ts';
+import { connectTcp } from './connect-tcp.ts';
+import type { PodContext, ProxyInputs } from './inputs.ts';
+import { pipeBoth } from './pipe.ts';
+import { planRoutes, type Route } from './route.ts';
+
+/** Handles one captured outbound connection of `pod`. */
+export function handleOutbound(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
+  socket.on('error', () => {});
+  let dst: { address: string; port: number };
+  try {
+    dst = pod.originalDestination(socket);
+  } catch (err) {
+    inputs.logger.warn('no original destination', { listener: 'outbound', error: String(err) });
+    socket.destroy();
+    return;
+  }
+  proxyOutbound(inputs, pod, socket, { ip: dst.address, port: dst.port }, 'outbound');
+}
+
+/** Connects `socket` (already accepted from `pod`) to `dst` through the mesh. */
+export function proxyOutbound(
+  inputs: ProxyInputs,
+  pod: PodContext,
+  socket: Duplex & { remoteAddress?: string; remotePort?: number },
+  dst: { ip: string; port: number },
+  listener: string,
+  onEstablished?: () => void,
+  onFailed?: () => void,
+): void {
+  const log = inputs.logger.child({ listener, pod: `${pod.namespace}/${pod.name}` });
+  const source = inputs.state.workloadByIp(pod.ips[0] ?? '') ?? pod.workload();
+  const src = { ip: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 };
+  const routes = planRoutes(inputs.state, inputs.health, source, dst, inputs.config.ports.hbone).slice(
+    0,
+    1 + inputs.config.connectRetries,
+  );
+  if (routes.length === 0) {
+    log.warn('no healthy endpoint', { dst });
+    inputs.telemetry
+      .open({
+        reporter: 'source',
+        listener,
+        source: { ...src, workload: source },
+        destination: { ...dst },
+        mtls: false,
+      })
+      .close({ result: 'upstream-failed', responseFlags: 'UH' });
+    onFailed?.();
+    socket.destroy();
+    return;
+  }
+  const attempt = async (i: number, lastError?: Error): Promise<{ route: Route; upstream: Duplex }> => {
+    const route = routes[i];
+    if (!route) throw lastError ?? new Error('no route');
+    const endpoint = `${route.target.ip}:${route.target.port}`;
+    try {
+      const upstream =
+        route.kind === 'hbone'
+          ? await inputs.pool.connect({
+              sourceIdentity: pod.identity,
+              destinationIdentity: route.destinationIdentity,
+              address: route.address,
+              authority: route.authority,
+              headers: hboneRequestHeaders({
+                source: src,
+                sourceWorkload: source,
+                serviceHostname: route.service?.hostname,
+              }),
+              timeoutMs: inputs.config.connectTimeoutMs,
+            })
+          : await connectTcp(
+              (ip, port) => pod.dial(ip, port),
+              route.target.ip,
+              route.target.port,
+              inputs.config.connectTimeoutMs,
+            );
+      inputs.health.success(endpoint);
+      return { route, upstream };
+    } catch (err) {
+      const status = err instanceof HboneConnectError ? err.status : undefined;
+      // 401 is a policy answer, not an endpoint failure: no retry, no ejection.
+      if (status === 401) throw err;
+      inputs.health.failure(endpoint);
+      log.info('upstream connect failed', { endpoint, attempt: i + 1, error: (err as Error).message });
+      return attempt(i + 1, err as Error);
+    }
+  };
+  attempt(0).then(
+    ({ route, upstream }) => {
+      const rec = inputs.telemetry.open({
+        reporter: 'source',
+        listener,
+        source: { ...src, workload: source, identity: pod.identity },
+        destination: {
+          ...route.target,
+          workload: route.kind === 'hbone' ? route.destinationWorkload : route.destinationWorkload,
+          identity: route.kind === 'hbone' && !route.viaWaypoint ? route.destinationIdentity : undefined,
+        },
+        service: route.service
+          ? { hostname: route.service.hostname, name: route.service.name, namespace: route.service.namespace }
+          : undefined,
+        mtls: route.kind === 'hbone',
+      });
+      onEstablished?.();
+      pipeBoth(socket, upstream, {
+        onDone: (r) => {
+          rec.addReceived(r.bytesUp);
+          rec.addSent(r.bytesDown);
+          rec.close({ result: 'ok', error: r.error?.message });
+        },
+      });
+    },
+    (err: Error) => {
+      const status = err instanceof HboneConnectError ? err.status : undefined;
+      inputs.telemetry
+        .open({
+          reporter: 'source',
+          listener,
+          source: { ...src, workload: source },
+          destination: { ...dst },
+          mtls: false,
+        })
+        .close({
+          result: status === 401 ? 'denied' : 'upstream-failed',
+          responseFlags: status === 401 ? 'DENY' : 'UF',
+          error: err.message,
+        });
+      log.warn('outbound connection failed', { dst, error: err.message });
+      onFailed?.();
+      if ('resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function')
+        socket.resetAndDestroy();
+      else socket.destroy();
+    },
+  );
+}
