@@ -23,7 +23,7 @@ export interface ControlPlaneFlags {
 export function parseHostPort(flag: string, v: string): { host: string; port: number } {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(v);
   const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || !m[1] || port > 65535) {
+  if (!m?.[1] || port > 65535) {
     throw new ValidationError('E_FLAG', { field: `--${flag}` }, `"${v}" is not HOST:PORT`, {
       hint: 'e.g. 0.0.0.0:15012',
     });
