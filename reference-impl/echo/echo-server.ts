@@ -45,6 +45,44 @@ interface Pending {
   close(graceMs: number): Promise<void>;
 }
 
+/**
+ * Holds connections accepted before every port is bound (ztunnel's "all bound before any serves"):
+ * the server's own connection handlers run only once `open()` is called; `drop()` discards the held.
+ */
+class ConnectionGate {
+  #open = false;
+  readonly #held: (() => void)[] = [];
+  readonly #sockets = new Set<Socket>();
+
+  hold(server: Server): void {
+    const handlers = server.listeners('connection') as ((s: Socket) => void)[];
+    server.removeAllListeners('connection');
+    server.on('connection', (socket: Socket) => {
+      const run = () => {
+        for (const h of handlers) h.call(server, socket);
+      };
+      if (this.#open) run();
+      else {
+        this.#sockets.add(socket);
+        socket.on('error', () => {});
+        this.#held.push(run);
+      }
+    });
+  }
+
+  open(): void {
+    this.#open = true;
+    for (const run of this.#held.splice(0)) run();
+    this.#sockets.clear();
+  }
+
+  drop(): void {
+    for (const s of this.#sockets) s.destroy();
+    this.#sockets.clear();
+    this.#held.length = 0;
+  }
+}
+
 function listenNet(server: Server, bind: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
@@ -94,6 +132,11 @@ export async function startEcho(config: EchoConfig, options: StartEchoOptions = 
   };
   const counter = new FailFirstCounter();
   const pending: Pending[] = [];
+  const gate = new ConnectionGate();
+  // Load gRPC before binding anything, so every port is bound within the same few ticks.
+  const grpcModule = config.ports.some((p) => p.protocol === 'grpc')
+    ? await import('./grpc-listener.ts')
+    : undefined;
 
   for (const { protocol, port } of config.ports) {
     const p: Pending = {
@@ -107,6 +150,7 @@ export async function startEcho(config: EchoConfig, options: StartEchoOptions = 
     const onConnection = options.onConnection && ((s: Socket) => options.onConnection?.(protocol, s));
     if (protocol === 'http') {
       const l = createHttpListener(createHttpHandler(identity, boundPort, logger, counter), onConnection);
+      gate.hold(l.server);
       p.listen = () => listenNet(l.server, config.bind, port);
       p.close = (g) => l.close(g);
     } else if (protocol === 'tcp' || protocol === 'server-first') {
@@ -117,12 +161,12 @@ export async function startEcho(config: EchoConfig, options: StartEchoOptions = 
         logger,
         onConnection,
       });
+      gate.hold(l.server);
       p.listen = () => listenNet(l.server, config.bind, port);
       p.close = (g) => l.close(g);
     } else {
       p.listen = async () => {
-        const { startGrpcListener } = await import('./grpc-listener.ts');
-        const l = await startGrpcListener(identity, config.bind, port, logger);
+        const l = await grpcModule!.startGrpcListener(identity, config.bind, port, logger);
         p.close = (g) => l.close(g);
         return l.port;
       };
@@ -130,6 +174,7 @@ export async function startEcho(config: EchoConfig, options: StartEchoOptions = 
     pending.push(p);
   }
   const control = createControlServer(logger);
+  gate.hold(control.server);
   pending.push({
     protocol: 'control',
     requested: config.controlPort,
@@ -145,12 +190,14 @@ export async function startEcho(config: EchoConfig, options: StartEchoOptions = 
   );
   const failedAt = results.findIndex((r) => r.status === 'rejected');
   if (failedAt >= 0) {
+    gate.drop();
     const p = pending[failedAt]!;
     const reason = (results[failedAt] as PromiseRejectedResult).reason;
     await Promise.all(pending.filter((_, i) => results[i]!.status === 'fulfilled').map((q) => q.close(0)));
     throw listenError(p.protocol, config.bind, p.requested, reason);
   }
 
+  gate.open();
   const listeners: BoundListener[] = pending.map((p) => ({
     protocol: p.protocol,
     address: config.bind,

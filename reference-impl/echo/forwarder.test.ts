@@ -12,17 +12,14 @@ before(async () => {
 after(() => t.close());
 
 test('calls not started within the total budget become EDEADLINE outcomes', async () => {
-  const plan = parseForwardRequest({ url: `http://127.0.0.1:${t.port('http')}/?delay=60ms`, count: 4 });
-  const outcomes = await runForward(plan, { maxTotalMs: 100 });
-  assert.equal(outcomes.length, 4);
-  assert.deepEqual(
-    outcomes.slice(0, 2).map((o) => o.ok),
-    [true, true],
-  );
-  assert.deepEqual(
-    outcomes.slice(2).map((o) => o.error?.code),
-    ['EDEADLINE', 'EDEADLINE'],
-  );
+  const plan = parseForwardRequest({ url: `http://127.0.0.1:${t.port('http')}/?delay=60ms`, count: 6 });
+  const outcomes = await runForward(plan, { maxTotalMs: 150 });
+  assert.equal(outcomes.length, 6);
+  assert.equal(outcomes[0]!.ok, true, 'the first call always starts');
+  assert.equal(outcomes[5]!.error?.code, 'EDEADLINE');
+  const firstSkipped = outcomes.findIndex((o) => o.error?.code === 'EDEADLINE');
+  assert.ok(outcomes.slice(firstSkipped).every((o) => o.error?.code === 'EDEADLINE' && o.latencyMs === 0));
+  assert.ok(outcomes.slice(0, firstSkipped).every((o) => o.ok));
 });
 
 test('a cancelled forward stops calling and says so', async () => {
@@ -31,7 +28,7 @@ test('a cancelled forward stops calling and says so', async () => {
   setTimeout(() => controller.abort(), 50);
   const start = performance.now();
   const outcomes = await runForward(plan, { signal: controller.signal });
-  assert.ok(performance.now() - start < 1000);
+  assert.ok(performance.now() - start < 1900, 'the in-flight 2 s call was cut short');
   assert.deepEqual(
     outcomes.map((o) => o.error?.code),
     ['ECANCELED', 'ECANCELED', 'ECANCELED'],
