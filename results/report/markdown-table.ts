@@ -14,7 +14,8 @@ function inline(text: string): string {
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label: string, href: string) =>
-      /^(https?:|\.{0,2}\/|#|[A-Za-z0-9_-]+\.)/.test(href) ? `<a href="${href}">${label}</a>` : label,
+      // relative links and http(s) only: no javascript:, data: or other schemes
+      /^https?:/i.test(href) || !/^[a-z][a-z0-9+.-]*:/i.test(href) ? `<a href="${href}">${label}</a>` : label,
     );
 }
 
