@@ -30,10 +30,19 @@ export function createHttpListener(
 ): HttpListener {
   let closing = false;
   const wrapped = (req: AnyRequest, res: AnyResponse) => {
-    if (closing && req.httpVersionMajor === 1) res.setHeader('connection', 'close');
+    if (req.httpVersionMajor === 1) {
+      if (closing) res.setHeader('connection', 'close');
+      // A request in flight when close() began: end its keep-alive connection once answered.
+      res.once('finish', () => {
+        if (closing) req.socket.end();
+      });
+    }
     handler(req, res);
   };
   const http1: Http1Server = createHttp1Server({ keepAliveTimeout: 60_000, headersTimeout: 65_000 }, wrapped);
+  // http1 never listens itself (sockets are handed to it), so start its connection tracking (idle
+  // tracking, header timeouts) by hand; close() below ends it.
+  http1.emit('listening');
   const http2: Http2Server = createHttp2Server({}, wrapped);
   const sockets = new Set<Socket>();
   const sniffing = new Set<Socket>();
@@ -88,7 +97,7 @@ export function createHttpListener(
           clearTimeout(timer);
           resolve();
         });
-        http1.closeIdleConnections();
+        http1.close(() => {}); // closes idle keep-alive connections and stops tracking
         for (const s of sessions) s.close();
         // Connections still sniffing carry no request yet.
         for (const s of sniffing) s.destroy();
