@@ -1,7 +1,8 @@
 /**
  * @module scripts/cli/progress
  * Progress for anything slower than a second, on stderr: a spinner that rewrites its line when
- * stderr is a terminal, plain `… done (1.2 s)` lines otherwise (CI logs, tests, pipes).
+ * stderr is a terminal, plain `title ...` / `title done (1.2 s)` lines otherwise (CI logs, tests,
+ * pipes). Tasks that finish within a second print nothing.
  */
 import type { CliStream } from './io.ts';
 
@@ -45,26 +46,28 @@ export function createProgress(stream: CliStream): Progress {
         ? setInterval(() => {
             if (Date.now() - started >= SHOW_AFTER_MS) render();
           }, 100)
-        : undefined;
-      if (!tty) stream.write(`${title} ...\n`);
+        : setTimeout(() => {
+            shown = true;
+            stream.write(`${title} ...\n`);
+            if (detail) stream.write(`  ${detail}\n`);
+            lastPlain = detail;
+          }, SHOW_AFTER_MS);
       const task: ProgressTask = {
         update(text, done, total) {
           detail = total ? `${text} [${done ?? 0}/${total}]` : text;
-          if (!tty && detail !== lastPlain) {
+          if (!tty && shown && detail !== lastPlain) {
             lastPlain = detail;
             stream.write(`  ${detail}\n`);
           }
         },
       };
       const finish = (mark: string) => {
-        if (timer) clearInterval(timer);
+        clearInterval(timer);
+        clearTimeout(timer);
         const elapsed = Date.now() - started;
-        if (tty) {
-          if (shown || elapsed >= SHOW_AFTER_MS)
-            stream.write(`\r\x1b[2K${mark} ${title} (${seconds(elapsed)})\n`);
-        } else {
-          stream.write(`${title} ${mark === '✓' ? 'done' : 'failed'} (${seconds(elapsed)})\n`);
-        }
+        if (!shown && elapsed < SHOW_AFTER_MS) return;
+        if (tty) stream.write(`\r\x1b[2K${mark} ${title} (${seconds(elapsed)})\n`);
+        else stream.write(`${title} ${mark === '✓' ? 'done' : 'failed'} (${seconds(elapsed)})\n`);
       };
       try {
         const value = await fn(task);

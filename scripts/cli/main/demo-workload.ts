@@ -29,7 +29,15 @@ const echoContainer = (version: string) => ({
     { name: 'http', containerPort: DEMO.httpPort },
     { name: 'forward', containerPort: DEMO.forwardPort },
   ],
-  env: [{ name: 'SERVICE_VERSION', value: version }],
+  args: ['--version', version],
+  // What the echo reports about itself (Istio's echo reads the same downward-API variables).
+  env: [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+    { name: 'SERVICE_ACCOUNT', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
+  ],
   readinessProbe: { httpGet: { path: '/', port: DEMO.httpPort }, periodSeconds: 1 },
 });
 
