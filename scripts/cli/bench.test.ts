@@ -18,8 +18,18 @@ function io() {
   return {
     out,
     io: {
-      stdout: { write: (s: string) => ((out.stdout += s), true) },
-      stderr: { write: (s: string) => ((out.stderr += s), true) },
+      stdout: {
+        write: (s: string) => {
+          out.stdout += s;
+          return true;
+        },
+      },
+      stderr: {
+        write: (s: string) => {
+          out.stderr += s;
+          return true;
+        },
+      },
       env: {},
     },
   };
