@@ -81,7 +81,9 @@ export function createHttpHandler(
     );
     for (const [k, v] of requestHeaders(req)) entries.push(['RequestHeader', [k, v]]);
     entries.push(['Hostname', identity.hostname]);
-    if (body) for (const line of body.split('\n')) entries.push(['Echo', line.replace(/\r$/, '')]);
+    if (body)
+      for (const line of body.replace(/\r?\n$/, '').split('\n'))
+        entries.push(['Echo', line.replace(/\r$/, '')]);
 
     let text = formatEchoFields(entries);
     for (const e of controls.errors) text += `${e}\n`;
