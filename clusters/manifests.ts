@@ -6,29 +6,29 @@
  * @kubernetes-models/gateway-api) plus the semantic rules the schemas miss. Every failure is a
  * `ValidationError` naming the file (and line), the object (`Kind ns/name`) and the field.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import * as gatewayApi from '@kubernetes-models/gateway-api';
-import * as istio from '@kubernetes-models/istio';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { Job } from 'kubernetes-models/batch/v1';
-import { ConfigMap, Namespace, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { ValidationError } from '../core/errors.ts';
 import type { KubeObject } from './cluster.ts';
 
-type Model = new (data: unknown) => { validate(): void };
+type Model = (new (data: unknown) => { validate(): void }) & { apiVersion?: string };
 
-/** Core kinds every provider runs, by `apiVersion/kind`. */
-const CORE_MODELS: Record<string, Model> = {
-  'v1/Namespace': Namespace as unknown as Model,
-  'v1/ServiceAccount': ServiceAccount as unknown as Model,
-  'v1/Pod': Pod as unknown as Model,
-  'v1/Service': Service as unknown as Model,
-  'v1/ConfigMap': ConfigMap as unknown as Model,
-  'v1/Secret': Secret as unknown as Model,
-  'apps/v1/Deployment': Deployment as unknown as Model,
-  'batch/v1/Job': Job as unknown as Model,
+// Models are loaded one kind at a time, on first use: loading every Istio and Gateway API schema
+// up front costs more than a second of start-up.
+const require = createRequire(import.meta.url);
+
+/** Core kinds every provider runs: `apiVersion/Kind` → module path inside kubernetes-models. */
+const CORE_MODELS: Record<string, string> = {
+  'v1/Namespace': 'kubernetes-models/v1/Namespace',
+  'v1/ServiceAccount': 'kubernetes-models/v1/ServiceAccount',
+  'v1/Pod': 'kubernetes-models/v1/Pod',
+  'v1/Service': 'kubernetes-models/v1/Service',
+  'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
+  'v1/Secret': 'kubernetes-models/v1/Secret',
+  'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
+  'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
 };
 
 /** Mesh API groups whose objects are validated and stored (the mesh acts on them). */
@@ -39,18 +39,66 @@ export const MESH_GROUPS = [
   'gateway.networking.k8s.io',
 ] as const;
 
-const GROUP_MODULES: Record<string, Record<string, Record<string, unknown>>> = {
-  'security.istio.io': istio.securityIstioIo as unknown as Record<string, Record<string, unknown>>,
-  'networking.istio.io': istio.networkingIstioIo as unknown as Record<string, Record<string, unknown>>,
-  'telemetry.istio.io': istio.telemetryIstioIo as unknown as Record<string, Record<string, unknown>>,
-  'gateway.networking.k8s.io': gatewayApi.gatewayNetworkingK8sIo as unknown as Record<
-    string,
-    Record<string, unknown>
-  >,
+const GROUP_PACKAGES: Record<string, string> = {
+  'security.istio.io': '@kubernetes-models/istio',
+  'networking.istio.io': '@kubernetes-models/istio',
+  'telemetry.istio.io': '@kubernetes-models/istio',
+  'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
 };
 
 /** Versions newer than the published models (e.g. `networking.istio.io/v1`) use the closest older schema. */
 const VERSION_PREFERENCE = ['v1', 'v1beta1', 'v1alpha3', 'v1alpha2', 'v1alpha1'];
+
+const modelCache = new Map<string, Model | undefined>();
+
+function loadModel(modulePath: string, kind: string): Model | undefined {
+  if (!modelCache.has(modulePath)) {
+    try {
+      modelCache.set(modulePath, (require(modulePath) as Record<string, Model>)[kind]);
+    } catch {
+      modelCache.set(modulePath, undefined);
+    }
+  }
+  return modelCache.get(modulePath);
+}
+
+/** Kinds published for `group/version` (file names in the model package), without loading them. */
+function kindsOf(group: string, version: string): string[] {
+  const pkg = GROUP_PACKAGES[group];
+  if (!pkg) return [];
+  const dir = join(dirname(require.resolve(`${pkg}/package.json`)), group, version);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.js') && f !== 'index.js')
+    .map((f) => f.slice(0, -3));
+}
+
+function meshModel(apiVersion: string, kind: string): Model | undefined {
+  const [group, version] = apiVersion.split('/');
+  if (!group || !version || !GROUP_PACKAGES[group]) return undefined;
+  for (const v of [version, ...VERSION_PREFERENCE]) {
+    if (kindsOf(group, v).includes(kind))
+      return loadModel(`${GROUP_PACKAGES[group]}/${group}/${v}/${kind}`, kind);
+  }
+  return undefined;
+}
+
+/** The schema model for an object, or undefined when the kind is not known. */
+function modelFor(apiVersion: string, kind: string): Model | undefined {
+  const core = CORE_MODELS[`${apiVersion}/${kind}`];
+  return core ? loadModel(core, kind) : meshModel(apiVersion, kind);
+}
+
+/** Every kind this module knows, as `apiVersion/Kind` strings (for error hints). */
+export function knownKinds(): string[] {
+  const out = Object.keys(CORE_MODELS);
+  for (const group of MESH_GROUPS) {
+    for (const version of VERSION_PREFERENCE) {
+      for (const kind of kindsOf(group, version)) out.push(`${group}/${version}/${kind}`);
+    }
+  }
+  return out;
+}
 
 /** Kinds that are cluster-scoped (no namespace). */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'GatewayClass']);
@@ -67,36 +115,6 @@ export interface ValidateOptions {
   file?: string;
   /** Per-object source, parallel to the objects array (set by `loadManifests`). */
   sources?: readonly (ObjectSource | undefined)[];
-}
-
-function meshModel(apiVersion: string, kind: string): Model | undefined {
-  const [group, version] = apiVersion.split('/');
-  if (!group || !version) return undefined;
-  const mod = GROUP_MODULES[group];
-  if (!mod) return undefined;
-  const exact = mod[version]?.[kind];
-  if (exact) return exact as Model;
-  for (const v of VERSION_PREFERENCE) {
-    const m = mod[v]?.[kind];
-    if (m) return m as Model;
-  }
-  return undefined;
-}
-
-/** The schema model for an object, or undefined when the kind is not known. */
-function modelFor(apiVersion: string, kind: string): Model | undefined {
-  return CORE_MODELS[`${apiVersion}/${kind}`] ?? meshModel(apiVersion, kind);
-}
-
-/** Every kind this module knows, as `apiVersion/Kind` strings (for error hints). */
-export function knownKinds(): string[] {
-  const out = Object.keys(CORE_MODELS);
-  for (const [group, mod] of Object.entries(GROUP_MODULES)) {
-    for (const [version, kinds] of Object.entries(mod)) {
-      for (const kind of Object.keys(kinds)) out.push(`${group}/${version}/${kind}`);
-    }
-  }
-  return out;
 }
 
 /** `Kind ns/name` (or `Kind name` when cluster-scoped), as used in messages. */
@@ -239,7 +257,7 @@ export function validateObjects(objects: readonly unknown[], options: ValidateOp
       );
     }
     try {
-      const modelVersion = (model as unknown as { apiVersion?: string }).apiVersion;
+      const modelVersion = model.apiVersion;
       new model(modelVersion ? { ...o, apiVersion: modelVersion } : obj).validate();
     } catch (err) {
       const first = (err as { errors?: { instancePath?: string; message?: string; params?: unknown }[] })

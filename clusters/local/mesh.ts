@@ -8,10 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshbenchError } from '../../core/errors.ts';
-import type { KubeObject, MeshInfo, MeshInstallOptions, WaitOptions } from '../cluster.ts';
+import type { Cluster, KubeObject, MeshInfo, MeshInstallOptions, WaitOptions } from '../cluster.ts';
 import { REPO_ROOT } from './images.ts';
-import type { LocalCluster } from './local-cluster.ts';
+import type { ClusterPaths } from './naming.ts';
 import { readState, writeFileAtomic } from './state.ts';
+
+/** What the installer needs of a local cluster. */
+export type MeshTarget = Pick<Cluster, 'name' | 'apply' | 'delete' | 'waitReady' | 'pods'> & {
+  readonly paths: ClusterPaths;
+};
 
 const SYSTEM_NS = 'istio-system';
 const PROGRAMS = {
@@ -56,7 +61,7 @@ const hostPod = (
 
 /** Installs the reference mesh; see the module comment. */
 export async function installReferenceMesh(
-  c: LocalCluster,
+  c: MeshTarget,
   options: MeshInstallOptions,
   wait: WaitOptions = {},
 ): Promise<MeshInfo> {
@@ -170,7 +175,7 @@ export async function installReferenceMesh(
 }
 
 /** Stops the mesh pods and deletes istio-system. */
-export async function uninstallReferenceMesh(c: LocalCluster): Promise<void> {
+export async function uninstallReferenceMesh(c: MeshTarget): Promise<void> {
   await c.delete([{ kind: 'Namespace', name: SYSTEM_NS }]);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && (await c.pods(SYSTEM_NS)).length > 0)

@@ -299,7 +299,7 @@ export class Kubelet {
     await this.updateReady(p);
     this.o.onStatus(p);
     const probe = this.specOf(p)?.containers.find((c) => c.readinessProbe)?.readinessProbe;
-    const period = p.ready ? (probe?.periodSeconds ?? 2) * 1000 : 200;
+    const period = p.ready ? (probe?.periodSeconds ?? 2) * 1000 : 100;
     if (!p.containers.every((c) => c.done)) this.scheduleProbe(p, period);
   }
 

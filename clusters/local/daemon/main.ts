@@ -7,10 +7,25 @@
  */
 import { rmSync } from 'node:fs';
 import { createLogger } from '../../../core/logger.ts';
+import type { KubeObject } from '../../cluster.ts';
+import { validateObjects } from '../../manifests.ts';
 import { clusterPaths } from '../naming.ts';
 import { readState, StateFile } from '../state.ts';
 import { routes, serveApi } from './api.ts';
 import { LocalDaemon } from './daemon.ts';
+
+const template = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+const WARM_UP: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'warm' } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'warm' }, spec: template.spec },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'warm' }, spec: { ports: [{ port: 1 }] } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'warm' },
+    spec: { selector: { matchLabels: { a: 'b' } }, template },
+  },
+];
 
 const idx = process.argv.indexOf('--cluster');
 const name = idx > 0 ? process.argv[idx + 1] : undefined;
@@ -55,3 +70,9 @@ const server = await serveApi(
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
 logger.info('daemon listening', { socket: paths.socket });
+// Load the common schemas while the harness is still building the network.
+setImmediate(() => {
+  try {
+    validateObjects(WARM_UP);
+  } catch {}
+});
