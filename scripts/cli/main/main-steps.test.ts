@@ -14,7 +14,7 @@ test('the demo workload is valid Kubernetes and carries namespace labels', () =>
     ['Namespace', 'Deployment', 'Service', 'Pod'],
   );
   assert.equal(objects[0]?.metadata.labels?.['istio.io/dataplane-mode'], 'ambient');
-  assert.equal((objects[1]?.spec as { replicas: number }).replicas, DEMO.replicas);
+  assert.equal((objects[1]!.spec as { replicas: number }).replicas, DEMO.replicas);
 });
 
 test('judge passes only when every call succeeded and exactly the expected pods answered', () => {
