@@ -76,6 +76,7 @@ export async function runScenario(
       hint: 'give at least one request',
     });
   }
+  // autocannon returns its tracker (an EventEmitter with stop()) made thenable
   const instance = autocannon({
     url: baseUrl,
     connections: scenario.connections,
@@ -87,7 +88,7 @@ export async function runScenario(
       ...(r.headers ? { headers: r.headers } : {}),
       ...(r.body !== undefined ? { body: r.body } : {}),
     })),
-  });
+  }) as Promise<autocannon.Result> & { stop(): void };
   const onAbort = () => instance.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
