@@ -15,7 +15,10 @@ export type { CliIo, CliStream } from './io.ts';
 export interface GlobalOptions {
   /** Provider name: `local`, `kind` or `existing` (env MESHBENCH_PROVIDER). */
   provider: string;
-  /** Cluster name (env MESHBENCH_CLUSTER); for `existing`, a kubeconfig context. */
+  /**
+   * Cluster name (env MESHBENCH_CLUSTER); for `existing`, a kubeconfig context (default: the
+   * kubeconfig's current context).
+   */
   name: string;
   /** Print full stacks on failure and debug logs. */
   debug: boolean;
@@ -49,9 +52,12 @@ export function contextOf(cmd: Command): CliContext {
   const io = ios.get(rootOf(cmd));
   if (!io) throw new Error('contextOf: the program was not created by createProgram');
   const opts = cmd.optsWithGlobals() as Partial<GlobalOptions>;
+  const provider = opts.provider ?? 'local';
+  // For `existing` the name is a kubeconfig context: when none was given, use the current one.
+  const nameGiven = cmd.getOptionValueSourceWithGlobals('name') !== 'default';
   const globals: GlobalOptions = {
-    provider: opts.provider ?? 'local',
-    name: opts.name ?? 'meshbench',
+    provider,
+    name: provider === 'existing' && !nameGiven ? 'current' : (opts.name ?? 'meshbench'),
     debug: Boolean(opts.debug),
   };
   const logger = createLogger({

@@ -26,7 +26,10 @@ export function createProgram(io: CliIo): Command {
         .default('local'),
     )
     .addOption(
-      new Option('--name <cluster>', 'cluster name (a kubeconfig context for --provider existing)')
+      new Option(
+        '--name <cluster>',
+        'cluster name (for --provider existing: a kubeconfig context, default the current one)',
+      )
         .env('MESHBENCH_CLUSTER')
         .default('meshbench'),
     )
