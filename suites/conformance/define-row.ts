@@ -44,14 +44,19 @@ function availability(
   return reason ? { notSupported: reason } : {};
 }
 
+export { test };
+
+type TestArgs = Parameters<typeof test>;
+
 /**
- * Declares the test of feature `id`. Without a body the row is declared but unproven: it is reported
- * skipped ("no test body yet") where it would otherwise run.
+ * The arguments of the test of feature `id`, for the spec to pass to `test(...rowTest(id, body))` (so
+ * Playwright reports the spec's own location). Without a body the row is declared but unproven: it is
+ * reported skipped ("no test body yet") where it would otherwise run.
  */
-export function defineRow(id: string, body?: RowBody): void {
+export function rowTest(id: string, body?: RowBody): [TestArgs[0], TestArgs[1], TestArgs[2]] {
   const feature = featureById(id);
   const modes = expectedModes(feature);
-  test(
+  return [
     `${id}: ${feature.title}`,
     { tag: modes.map(([m]) => `@${m}`), annotation: [{ type: ANNOTATION.feature, description: id }] },
     async ({ session, mode, negativeControl }, testInfo) => {
@@ -73,6 +78,8 @@ export function defineRow(id: string, body?: RowBody): void {
           skip(`negative control applies to supported rows only (${mode}: ${expectation})`, 'skip-reason');
         if (!feature.negativeControl) skip('no negative control named for this row', 'skip-reason');
       }
+      if (feature.kind !== 'test')
+        skip(feature.externalReason ?? `${feature.kind} row, not run by conformance`, 'skip-reason');
       const avail = availability(session, { mode, negativeControl }, id, positive);
       if (avail.skip) skip(avail.skip, 'skip-reason');
       if (avail.notSupported) skip(avail.notSupported, 'not-supported');
@@ -107,5 +114,5 @@ export function defineRow(id: string, body?: RowBody): void {
         if (process.env.MESHBENCH_KEEP_NAMESPACES !== '1') await scenario.cleanup();
       }
     },
-  );
+  ];
 }

@@ -171,3 +171,22 @@ test('the catalog carries no undefined expectations', () => {
     for (const v of Object.values(f.expected)) assert.ok(v !== undefined, f.id);
   }
 });
+
+test('every test feature is declared by a spec (rowTest), so none is hidden', async () => {
+  const { readdirSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const texts: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.spec.ts')) texts.push(readFileSync(p, 'utf8'));
+    }
+  };
+  walk(root);
+  const all = texts.join('\n');
+  for (const f of FEATURES.filter((x) => x.kind === 'test')) {
+    assert.ok(all.includes(`'${f.id}'`), `${f.id} has no rowTest in suites/conformance/**/*.spec.ts`);
+  }
+});

@@ -1,0 +1,139 @@
+/**
+ * @module suites/conformance/l7/l7-policy.spec
+ * L7 rows proven by request outcomes: `l7.fault-injection` (VirtualService abort 418), `l7.timeouts`
+ * (a 3 s injected delay cut by a 0.5 s route timeout → 504), `l7.authz` (ALLOW GET /allowed only).
+ * Sidecar and waypoint must apply them; ambient without a waypoint and no mesh must visibly NOT
+ * (requests keep their normal answer / no per-path decision). Negative control: the rule not applied.
+ * Declared, not yet proven: retries, mirroring, JWT, claims, ext-authz, HTTP circuit breaking,
+ * request outlier detection, request rate limits, Wasm extensibility.
+ */
+import type { CallOutcome, KubeObject } from '../../../clusters/cluster.ts';
+import { call } from '../../fixtures/call.ts';
+import { latencyBelow, ok, status } from '../../fixtures/call-checks.ts';
+import { allOf, check } from '../../fixtures/check.ts';
+import { policyAttachment } from '../../fixtures/mode-labels.ts';
+import { rowTest, test } from '../define-row.ts';
+import { clientServer } from '../topology.ts';
+
+function virtualService(ns: string, host: string, http: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'echo-l7', namespace: ns },
+    spec: { hosts: [host], http: [{ ...http, route: [{ destination: { host } }] }] },
+  };
+}
+
+test(
+  ...rowTest('l7.fault-injection', async (ctx) => {
+    const { client, server } = await clientServer(ctx);
+    if (!ctx.control) {
+      await ctx.scenario.apply([
+        virtualService(server.namespace, server.host, {
+          fault: { abort: { httpStatus: 418, percentage: { value: 100 } } },
+        }),
+      ]);
+    }
+    const probe = () => call(ctx.cluster, client.pod, { to: server.address, scheme: 'http', count: 5 });
+    if (ctx.positive) await ctx.expectEventually('5 HTTP requests, abort 418 configured', probe, status(418));
+    else
+      await ctx.expectConsistently('5 HTTP requests, abort 418 configured (no L7 proxy)', probe, ok(), {
+        forMs: 1500,
+      });
+  }),
+);
+
+test(
+  ...rowTest('l7.timeouts', async (ctx) => {
+    const { client, server } = await clientServer(ctx);
+    const delay = { fault: { delay: { fixedDelay: '3s', percentage: { value: 100 } } } };
+    await ctx.scenario.apply([
+      virtualService(server.namespace, server.host, ctx.control ? delay : { ...delay, timeout: '0.5s' }),
+    ]);
+    const probe = () =>
+      call(ctx.cluster, client.pod, { to: server.address, scheme: 'http', count: 2, timeoutMs: 6000 });
+    if (ctx.positive)
+      await ctx.expectEventually(
+        '2 HTTP requests, 3 s delay, 0.5 s timeout',
+        probe,
+        allOf(status(504), latencyBelow(2500)),
+      );
+    else
+      await ctx.expectConsistently(
+        '2 HTTP requests, 3 s delay, 0.5 s timeout (no L7 proxy)',
+        probe,
+        allOf(ok(), latencyBelow(2500)),
+        { forMs: 1000 },
+      );
+  }),
+);
+
+test(
+  ...rowTest('l7.authz', async (ctx) => {
+    const { client, server } = await clientServer(ctx);
+    const policy: KubeObject = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'get-allowed-only', namespace: server.namespace },
+      spec: {
+        ...policyAttachment(ctx.scenario.modeOf(server.namespace)),
+        ...(ctx.mode === 'sidecar' ? { selector: { matchLabels: { app: 'echo' } } } : {}),
+        action: 'ALLOW',
+        rules: [{ to: [{ operation: { methods: ['GET'], paths: ['/allowed'] } }] }],
+      },
+    };
+    if (!ctx.control) await ctx.scenario.apply([policy]);
+    const probe = async () => ({
+      allowed: await call(ctx.cluster, client.pod, {
+        to: server.address,
+        scheme: 'http',
+        path: '/allowed',
+        count: 2,
+      }),
+      other: await call(ctx.cluster, client.pod, {
+        to: server.address,
+        scheme: 'http',
+        path: '/other',
+        count: 2,
+      }),
+    });
+    type Obs = { allowed: CallOutcome[]; other: CallOutcome[] };
+    if (ctx.positive) {
+      await ctx.expectEventually(
+        'GET /allowed and GET /other',
+        probe,
+        check<Obs>(
+          '/allowed answered, /other refused with 403',
+          (o) => ok().evaluate(o.allowed) ?? status(403).evaluate(o.other),
+        ),
+      );
+    } else {
+      await ctx.expectConsistently(
+        'GET /allowed and GET /other (no L7 proxy)',
+        probe,
+        check<Obs>('no per-path decision: both paths get the same answer', (o) => {
+          const a = o.allowed.every((x) => x.ok);
+          const b = o.other.every((x) => x.ok);
+          return a === b
+            ? undefined
+            : { expected: 'both paths answered alike', seen: `/allowed ok=${a}, /other ok=${b}` };
+        }),
+        { forMs: 1500 },
+      );
+    }
+  }),
+);
+
+for (const id of [
+  'l7.retries',
+  'l7.mirroring',
+  'l7.jwt',
+  'l7.jwt-claims',
+  'l7.ext-authz',
+  'l7.circuit-breaking.http',
+  'l7.outlier-detection.request',
+  'l7.rate-limit.request',
+  'extensibility.wasm',
+]) {
+  test(...rowTest(id));
+}

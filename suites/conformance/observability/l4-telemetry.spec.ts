@@ -1,0 +1,66 @@
+/**
+ * @module suites/conformance/observability/l4-telemetry.spec
+ * Rows `observability.metrics.tcp` and `observability.logs.l4`: after a TCP exchange, the mesh
+ * proxies report Istio's TCP metrics (connections opened, bytes sent and received, labelled with the
+ * source and destination workload) and write a connection log line naming both addresses and the
+ * bytes. Negative control: namespaces not enrolled (no proxy sees the connection).
+ */
+import { call } from '../../fixtures/call.ts';
+import { allOf } from '../../fixtures/check.ts';
+import { logLine } from '../../fixtures/log-checks.ts';
+import { metricAtLeast } from '../../fixtures/metrics.ts';
+import { rowTest, test } from '../define-row.ts';
+import { clientServer } from '../topology.ts';
+
+test(
+  ...rowTest('observability.metrics.tcp', async (ctx) => {
+    const enrol = !ctx.control;
+    const { client, server } = await clientServer(ctx, { enrolClient: enrol, enrolServer: enrol });
+    const labels = {
+      source_workload: 'client',
+      source_workload_namespace: client.namespace,
+      destination_workload_namespace: server.namespace,
+    };
+    await ctx.expectEventually(
+      'proxy metrics after a TCP exchange',
+      async () => {
+        await call(ctx.cluster, client.pod, {
+          to: server.address,
+          scheme: 'tcp',
+          body: 'metrics-payload',
+          newConnectionPerRequest: true,
+        });
+        return ctx.meshMetrics([...client.pods, ...server.pods]);
+      },
+      allOf(
+        metricAtLeast('istio_tcp_connections_opened_total', labels, 1),
+        metricAtLeast('istio_tcp_received_bytes_total', labels, 1),
+        metricAtLeast('istio_tcp_sent_bytes_total', labels, 1),
+      ),
+    );
+  }),
+);
+
+test(
+  ...rowTest('observability.logs.l4', async (ctx) => {
+    const enrol = !ctx.control;
+    const { client, server } = await clientServer(ctx, { enrolClient: enrol, enrolServer: enrol });
+    const proxies = ctx.mode === 'sidecar' ? [...client.pods, ...server.pods] : await ctx.ztunnels();
+    await ctx.expectEventually(
+      'proxy logs after a TCP exchange',
+      async () => {
+        await call(ctx.cluster, client.pod, {
+          to: server.address,
+          scheme: 'tcp',
+          body: 'log-payload',
+          newConnectionPerRequest: true,
+        });
+        const logs = await Promise.all(
+          proxies.map((p) => ctx.cluster.logs(p, { tail: 500 }).catch(() => '')),
+        );
+        return logs.join('\n').split('\n');
+      },
+      logLine([client.pods[0]!.ip, server.pods[0]!.ip, /bytes/]),
+    );
+  }),
+);
