@@ -19,7 +19,13 @@ import { type ConfigStore, createConfigStore } from './config/config-store.ts';
 import { createEventLog, type EventLog } from './config/event-log.ts';
 import { KINDS, type Kind, type MeshObject } from './config/objects.ts';
 import { createControlPlaneMetrics } from './metrics.ts';
-import { buildModel, type Model } from './model/build-model.ts';
+import {
+  buildModel,
+  identitiesByNode,
+  type Model,
+  podsAffectL7,
+  translatePods,
+} from './model/build-model.ts';
 import { DEFAULT_MESH_SETTINGS, type MeshSettings, type ModelInput } from './model/model-input.ts';
 import { type Serving, startServing } from './server/serving.ts';
 
@@ -79,9 +85,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   });
 
   const rebuild = (origin?: number) => {
-    const input: ModelInput = {};
-    for (const k of KINDS) input[k as Kind] = store.list(k) as MeshObject[];
-    model = buildModel(input, settings);
+    model = buildModel(snapshot(), settings);
     const warnings = new Set(model.warnings);
     for (const w of warnings) if (!lastWarnings.has(w)) events.record({ level: 'warning', reason: w });
     lastWarnings = warnings;
@@ -97,16 +101,47 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     rs.replaceType(TYPE_URL_L7_TELEMETRY, model.l7.telemetry, origin);
   };
 
+  const snapshot = (): ModelInput => {
+    const input: ModelInput = {};
+    for (const k of KINDS) input[k as Kind] = store.list(k) as MeshObject[];
+    return input;
+  };
+
+  /** Pod-only changes: re-translate just those pods (O(changed), not O(mesh)). */
+  const updatePods = (keys: string[], origin?: number) => {
+    const input = snapshot();
+    if (podsAffectL7(input)) return rebuild(origin);
+    const pods = keys.map((key) => {
+      const [, namespace, name] = key.split('/') as [string, string, string];
+      return { namespace, name, object: store.get('Pod', namespace, name) };
+    });
+    const patch = translatePods(input, settings, pods);
+    const addresses = new Map<string, Address | undefined>();
+    for (const [uid, w] of patch) {
+      if (w) model.workloads.set(uid, w);
+      else model.workloads.delete(uid);
+      addresses.set(uid, w ? { workload: w } : undefined);
+    }
+    model.identitiesByNode = identitiesByNode(model.workloads.values());
+    serving.store.patchType(TYPE_URL_ADDRESS, addresses, origin);
+  };
+
   // Coalesce bursts of changes into one rebuild; remember the oldest change for push latency.
   let pendingOrigin: number | undefined;
-  store.onChange(({ origin }) => {
+  let pendingKeys: { key: string; kind: Kind }[] = [];
+  store.onChange(({ origin, key, kind }) => {
+    pendingKeys.push({ key, kind });
     if (pendingOrigin !== undefined) return;
     pendingOrigin = origin;
     setImmediate(() => {
       const o = pendingOrigin;
+      const keys = pendingKeys;
       pendingOrigin = undefined;
+      pendingKeys = [];
       try {
-        rebuild(o);
+        if (keys.every((k) => k.kind === 'Pod') && keys.length < 1000)
+          updatePods([...new Set(keys.map((k) => k.key))], o);
+        else rebuild(o);
       } catch (err) {
         logger.error('model: rebuild failed; previous model stays', { error: String(err) });
       }

@@ -36,6 +36,68 @@ const groupByNs = (objs: MeshObject[]) => {
   return m;
 };
 
+/** node → `ns/sa` of the workloads scheduled on it. */
+export function identitiesByNode(workloads: Iterable<Workload>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const w of workloads) {
+    if (!w.node) continue;
+    let set = out.get(w.node);
+    if (!set) {
+      set = new Set<string>();
+      out.set(w.node, set);
+    }
+    set.add(`${w.namespace}/${w.serviceAccount}`);
+  }
+  return out;
+}
+
+/**
+ * True when pods influence more than their own Workload: some RequestAuthentication,
+ * AuthorizationPolicy or Telemetry selects pods by labels (L7 resources then depend on pods).
+ */
+export function podsAffectL7(input: ModelInput): boolean {
+  return (['RequestAuthentication', 'AuthorizationPolicy', 'Telemetry'] as const).some((k) =>
+    objectsOf(input, k).some((o) => Object.keys(o.spec?.selector?.matchLabels ?? {}).length > 0),
+  );
+}
+
+/**
+ * Re-translates only `pods` (by `ns/name`; a missing pod is removed) against the rest of `input`,
+ * for changes that touch nothing but Pods. Returns uid → Workload (undefined = remove).
+ */
+export function translatePods(
+  input: ModelInput,
+  settings: MeshSettings,
+  pods: { namespace: string; name: string; object: MeshObject | undefined }[],
+): Map<string, Workload | undefined> {
+  const nsLabels = namespaceLabels(input);
+  const waypoints = waypointIndex(input);
+  const services = objectsOf(input, 'Service');
+  const selectorPolicies = objectsOf(input, 'AuthorizationPolicy').filter(
+    (p) => translateAuthorizationPolicy(p, settings).authorization?.scope === 'WORKLOAD_SELECTOR',
+  );
+  const out = new Map<string, Workload | undefined>();
+  for (const p of pods) {
+    const uid = `${settings.clusterId}//Pod/${p.namespace}/${p.name}`;
+    const pod = p.object;
+    if (!pod) {
+      out.set(uid, undefined);
+      continue;
+    }
+    const w = translatePod(pod, {
+      settings,
+      nsLabels: nsLabels.get(p.namespace),
+      services: services.filter((s) => s.metadata.namespace === p.namespace),
+      waypoints,
+      policies: selectorPolicies
+        .filter((sp) => policySelects(sp, p.namespace, pod.metadata.labels, settings))
+        .map((sp) => `${sp.metadata.namespace}/${sp.metadata.name}`),
+    });
+    out.set(uid, w);
+  }
+  return out;
+}
+
 /** Builds the model from the accepted objects. */
 export function buildModel(input: ModelInput, settings: MeshSettings): Model {
   const warnings: string[] = [];

@@ -91,6 +91,39 @@ export function createResourceStore() {
       }
       return change;
     },
+    /**
+     * Updates only the named resources of `typeUrl` (value undefined = remove); the rest stay.
+     * Returns the change (also sent to listeners when non-empty).
+     */
+    patchType(
+      typeUrl: string,
+      patch: ReadonlyMap<string, unknown | undefined>,
+      origin?: number,
+    ): ResourceChange {
+      const t = table(typeUrl);
+      const changed: string[] = [];
+      const removed: string[] = [];
+      for (const [name, value] of patch) {
+        if (value === undefined) {
+          if (t.delete(name)) removed.push(name);
+          continue;
+        }
+        const json = JSON.stringify(value);
+        const cur = t.get(name);
+        if (cur && cur.json === json) continue;
+        const bytes = encodeResource(typeUrl, value);
+        const version = contentVersion(bytes);
+        t.set(name, { name, version, bytes, value, json });
+        if (!cur || cur.version !== version) changed.push(name);
+      }
+      const change: ResourceChange = { typeUrl, changed, removed };
+      if (origin !== undefined) change.origin = origin;
+      if (changed.length || removed.length) {
+        typeVersions.set(typeUrl, (typeVersions.get(typeUrl) ?? 0) + 1);
+        for (const l of listeners) l(change);
+      }
+      return change;
+    },
     /** Subscribes to changes; returns the unsubscribe function. */
     onChange(listener: ChangeListener): () => void {
       listeners.add(listener);
