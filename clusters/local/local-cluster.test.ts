@@ -4,7 +4,8 @@
  * Jobs, logs, usage, capture, all-or-nothing apply, and a clean `down`.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ValidationError } from '../../core/errors.ts';
 import type { Cluster, KubeObject } from '../cluster.ts';
@@ -213,5 +214,40 @@ test('apply is all-or-nothing and names the bad field', { skip: skipUnlessRoot }
   await assert.rejects(
     cluster.waitReady([{ kind: 'Pod', namespace: NS, name: 'ghost' }], { timeoutMs: 300 }),
     /Pod demo\/ghost not ready.*not found/,
+  );
+});
+
+test('a template change rolls the Deployment; the config dir mirrors objects with live pod status', {
+  skip: skipUnlessRoot,
+}, async () => {
+  const before = new Set((await cluster.pods(NS, { app: 'web' })).map((p) => p.name));
+  const [deploy] = webApp(NS, 3);
+  const spec = deploy!.spec as { template: { metadata: { annotations?: Record<string, string> } } };
+  spec.template.metadata.annotations = { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() };
+  await cluster.apply([deploy!]);
+  await cluster.waitReady([deploy!], { timeoutMs: 30_000 });
+  const after = await cluster.pods(NS, { app: 'web' });
+  assert.equal(after.length, 3);
+  assert.ok(after.every((p) => !before.has(p.name) && p.ready));
+  const dir = clusterPaths(NAME).configDir;
+  const podFile = readFileSync(join(dir, `pod.${NS}.${after[0]!.name}.yaml`), 'utf8');
+  assert.match(podFile, new RegExp(`podIP: ${after[0]!.ip.replace(/\./g, '\\.')}`));
+  assert.match(podFile, /meshbench\.io\/netns: \/run\/netns\/mb-mbtlocal-p-[0-9a-f]{8}/);
+  assert.match(podFile, /nodeName: node[01]/);
+  assert.match(podFile, /type: Ready\n\s+status: "True"/);
+  assert.ok(existsSync(join(dir, `namespace._cluster.${NS}.yaml`)));
+  assert.ok(existsSync(join(dir, `service.${NS}.web.yaml`)));
+  for (const name of before)
+    assert.ok(!existsSync(join(dir, `pod.${NS}.${name}.yaml`)), `stale file for ${name}`);
+  await assert.rejects(
+    cluster.apply([
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'pinned', namespace: NS },
+        spec: { nodeName: 'node9', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] },
+      },
+    ]),
+    /spec\.nodeName.*no node named "node9"/,
   );
 });

@@ -148,6 +148,17 @@ export class LocalDaemon {
       podSpec?.containers.forEach((c, j) => {
         resolveContainer(c, `${base}.containers[${j}]`, obj);
       });
+      const nodeName = podSpec?.nodeName;
+      if (nodeName && !this.state.state.nodes.some((n) => n.name === nodeName)) {
+        throw new ValidationError(
+          'E_MANIFEST_FIELD',
+          { object: obj, field: `${base}.nodeName` },
+          `no node named "${nodeName}"`,
+          {
+            hint: `nodes are ${this.state.state.nodes.map((n) => n.name).join(', ')}`,
+          },
+        );
+      }
       if (o.kind === 'Pod') {
         const old = this.store.get({ kind: 'Pod', namespace: ns, name: o.metadata.name });
         if (
@@ -275,7 +286,11 @@ export class LocalDaemon {
         );
         const ready = Number(status.readyReplicas ?? 0);
         return {
-          ready: ready >= want && progressing?.status === 'True' && Number(status.replicas ?? 0) === want,
+          ready:
+            status.observedGeneration === o.metadata.generation &&
+            ready >= want &&
+            progressing?.status === 'True' &&
+            Number(status.replicas ?? 0) === want,
           seen: `${ready}/${want} replicas ready, ${status.updatedReplicas ?? 0} updated, ${status.replicas ?? 0} total`,
         };
       }
