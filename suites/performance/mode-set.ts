@@ -7,6 +7,7 @@ import type { Cluster, KubeObject, MeshInfo } from '../../clusters/cluster.ts';
 import { describeError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Mode, SkippedMode } from '../../results/performance/types.ts';
+import { assertModeInEffect } from './data-plane-check.ts';
 import { deployMode, type ModeDeployment } from './mode-deployment.ts';
 import { modeUnavailableReason } from './modes.ts';
 
@@ -24,6 +25,8 @@ export interface ModeSetOptions {
   serverReplicas?: number;
   prefix?: string;
   onProgress?: ((step: string) => void) | undefined;
+  /** Check that ambient/waypoint traffic really crosses ztunnel (default true). */
+  verify?: boolean;
 }
 
 /** Deploys `modes` (in order) and returns the ones that came up plus the skipped ones. */
@@ -57,14 +60,14 @@ export async function deployModes(
       }
       options.onProgress?.(`deploy ${mode}`);
       try {
-        set.deployments.push(
-          await deployMode(cluster, mode, (o) => applied.push(o), {
-            mesh: options.mesh,
-            ...(options.serverReplicas ? { serverReplicas: options.serverReplicas } : {}),
-            ...(options.signal ? { signal: options.signal } : {}),
-            ...(options.prefix ? { prefix: options.prefix } : {}),
-          }),
-        );
+        const deployment = await deployMode(cluster, mode, (o) => applied.push(o), {
+          mesh: options.mesh,
+          ...(options.serverReplicas ? { serverReplicas: options.serverReplicas } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.prefix ? { prefix: options.prefix } : {}),
+        });
+        if (options.verify !== false) await assertModeInEffect(cluster, deployment, options.mesh);
+        set.deployments.push(deployment);
       } catch (err) {
         if (options.signal?.aborted) throw err;
         const why = describeError(err);
