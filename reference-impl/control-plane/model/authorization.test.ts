@@ -214,3 +214,55 @@ test('selector policies are listed on the workloads they select, root-namespace 
   ]);
   assert.equal(model.authorizations.size, 3);
 });
+
+const pa = (namespace: string, name: string, spec: Record<string, unknown>) =>
+  ({
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name, namespace },
+    spec,
+  }) as never;
+
+test('PeerAuthentication: mesh STRICT → static strict policy listed; namespace PERMISSIVE overrides', () => {
+  const model = buildModel(
+    {
+      Namespace: [ns('a'), ns('b'), ns('istio-system')],
+      Pod: [pod('a', 'x', '10.0.0.1'), pod('b', 'y', '10.0.0.2')],
+      PeerAuthentication: [
+        pa('istio-system', 'default', { mtls: { mode: 'STRICT' } }),
+        pa('b', 'relaxed', { mtls: { mode: 'PERMISSIVE' } }),
+      ],
+    },
+    S,
+  );
+  assert.deepEqual(model.workloads.get('Kubernetes//Pod/a/x')?.authorizationPolicies, [
+    'istio-system/istio_converted_static_strict',
+  ]);
+  assert.deepEqual(model.workloads.get('Kubernetes//Pod/b/y')?.authorizationPolicies, []);
+  const p = model.authorizations.get('istio-system/istio_converted_static_strict');
+  assert.equal(p?.action, 'DENY');
+  assert.deepEqual(p?.rules[0]?.clauses[0]?.matches[0]?.notPrincipals, [{ presence: true }]);
+});
+
+test('PeerAuthentication: selector STRICT with a PERMISSIVE port → converted policy with the port exception', () => {
+  const model = buildModel(
+    {
+      Namespace: [ns('a')],
+      Pod: [pod('a', 'x', '10.0.0.1', { labels: { app: 'a' } })],
+      PeerAuthentication: [
+        pa('a', 'strict-and-permissive-mtls', {
+          selector: { matchLabels: { app: 'a' } },
+          mtls: { mode: 'STRICT' },
+          portLevelMtls: { 9090: { mode: 'PERMISSIVE' } },
+        }),
+      ],
+    },
+    S,
+  );
+  const key = 'a/converted_peer_authentication_strict-and-permissive-mtls';
+  assert.deepEqual(model.workloads.get('Kubernetes//Pod/a/x')?.authorizationPolicies, [key]);
+  const p = model.authorizations.get(key);
+  assert.equal(p?.scope, 'WORKLOAD_SELECTOR');
+  assert.equal(p?.rules[0]?.clauses.length, 2);
+  assert.deepEqual(p?.rules[0]?.clauses[1]?.matches[0]?.notDestinationPorts, [9090]);
+});

@@ -10,6 +10,7 @@ import { policySelects, translateAuthorizationPolicy } from './authorization.ts'
 import { translateServicePolicies } from './l7-policies.ts';
 import { translateRouteTables } from './l7-routes.ts';
 import { type MeshSettings, type ModelInput, namespaceLabels, objectsOf } from './model-input.ts';
+import { peerAuthenticationFor } from './peer-authentication.ts';
 import { translateServices } from './services.ts';
 import { waypointIndex } from './waypoints.ts';
 import { translatePod } from './workloads.ts';
@@ -53,11 +54,12 @@ export function identitiesByNode(workloads: Iterable<Workload>): Map<string, Set
 
 /**
  * True when pods influence more than their own Workload: some RequestAuthentication,
- * AuthorizationPolicy or Telemetry selects pods by labels (L7 resources then depend on pods).
+ * AuthorizationPolicy, Telemetry or PeerAuthentication selects pods by labels (L7 resources or
+ * converted policies then depend on pods).
  */
 export function podsAffectL7(input: ModelInput): boolean {
-  return (['RequestAuthentication', 'AuthorizationPolicy', 'Telemetry'] as const).some((k) =>
-    objectsOf(input, k).some((o) => Object.keys(o.spec?.selector?.matchLabels ?? {}).length > 0),
+  return (['RequestAuthentication', 'AuthorizationPolicy', 'Telemetry', 'PeerAuthentication'] as const).some(
+    (k) => objectsOf(input, k).some((o) => Object.keys(o.spec?.selector?.matchLabels ?? {}).length > 0),
   );
 }
 
@@ -76,6 +78,7 @@ export function translatePods(
   const selectorPolicies = objectsOf(input, 'AuthorizationPolicy').filter(
     (p) => translateAuthorizationPolicy(p, settings).authorization?.scope === 'WORKLOAD_SELECTOR',
   );
+  const peerAuths = objectsOf(input, 'PeerAuthentication');
   const out = new Map<string, Workload | undefined>();
   for (const p of pods) {
     const uid = `${settings.clusterId}//Pod/${p.namespace}/${p.name}`;
@@ -89,9 +92,12 @@ export function translatePods(
       nsLabels: nsLabels.get(p.namespace),
       services: services.filter((s) => s.metadata.namespace === p.namespace),
       waypoints,
-      policies: selectorPolicies
-        .filter((sp) => policySelects(sp, p.namespace, pod.metadata.labels, settings))
-        .map((sp) => `${sp.metadata.namespace}/${sp.metadata.name}`),
+      policies: [
+        ...selectorPolicies
+          .filter((sp) => policySelects(sp, p.namespace, pod.metadata.labels, settings))
+          .map((sp) => `${sp.metadata.namespace}/${sp.metadata.name}`),
+        ...peerAuthenticationFor(pod, peerAuths, settings).keys,
+      ],
     });
     out.set(uid, w);
   }
@@ -114,6 +120,7 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
     authorizations.set(`${r.authorization.namespace}/${r.authorization.name}`, r.authorization);
     if (r.authorization.scope === 'WORKLOAD_SELECTOR') selectorPolicies.push(p);
   }
+  const peerAuths = objectsOf(input, 'PeerAuthentication');
   const workloads = new Map<string, Workload>();
   const identitiesByNode = new Map<string, Set<string>>();
   for (const pod of objectsOf(input, 'Pod')) {
@@ -121,14 +128,16 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
     const podPolicies = selectorPolicies
       .filter((p) => policySelects(p, ns, pod.metadata.labels, settings))
       .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    const pa = peerAuthenticationFor(pod, peerAuths, settings);
     const w = translatePod(pod, {
       settings,
       nsLabels: nsLabels.get(ns),
       services: servicesByNs.get(ns) ?? [],
       waypoints,
-      policies: podPolicies,
+      policies: [...podPolicies, ...pa.keys],
     });
     if (!w) continue;
+    for (const p of pa.policies) authorizations.set(`${p.namespace}/${p.name}`, p);
     workloads.set(w.uid, w);
     if (w.node) {
       const set = identitiesByNode.get(w.node) ?? new Set<string>();
