@@ -110,6 +110,7 @@ function talk(from: string, host: string, port: number, msg: string, timeoutMs =
     });
     s.on('end', () => {
       clearTimeout(t);
+      s.destroy();
       if (got) resolve(got);
       else reject(new Error(`closed without reply by ${host}:${port}`));
     });
@@ -236,7 +237,18 @@ test('on the wire between the nodes there is only TLS on 15008, never the plaint
   skip,
 }, async () => {
   const pcap = join(dir, 'wire.pcap');
-  const dump = lab.spawnIn(lab.bridgeNs, ['tcpdump', '-i', 'br0', '-U', '-w', pcap, 'tcp']);
+  const dump = lab.spawnIn(lab.bridgeNs, [
+    'tcpdump',
+    '-Z',
+    'root',
+    '-i',
+    'any',
+    '--immediate-mode',
+    '-U',
+    '-w',
+    pcap,
+    'tcp',
+  ]);
   await new Promise<void>((resolve) => {
     dump.stderr!.on('data', (d) => {
       if (String(d).includes('listening')) resolve();
@@ -253,7 +265,10 @@ test('on the wire between the nodes there is only TLS on 15008, never the plaint
   assert.equal(bytes.includes(Buffer.from(MARKER)), false, 'plaintext marker must not cross the wire');
   const summary = execFileSync('tcpdump', ['-nn', '-r', pcap], { stdio: 'pipe' }).toString();
   assert.match(summary, /\.15008[ :]/);
-  assert.doesNotMatch(summary, /\.8080[ :]/);
+  // No application payload to port 8080 crosses the wire (a FIN/RST of a connection opened before
+  // enrolment may: conntrack keeps such connections on their old path, as in Istio).
+  const payloadTo8080 = summary.split('\n').filter((l) => /\.8080[ :]/.test(l) && /length [1-9]/.test(l));
+  assert.deepEqual(payloadTo8080, []);
   const decoded = execFileSync('tcpdump', ['-nn', '-r', pcap, '-X', 'tcp port 15008'], {
     stdio: 'pipe',
   }).toString();
@@ -312,6 +327,7 @@ test('SOCKS5 on 15080 reaches a service by name', { skip }, async () => {
       }
     });
     s.on('end', () => resolve(buf.toString()));
+    s.on('close', () => resolve(`closed stage=${stage} buf=${buf.toString('hex')}`));
     s.on('error', reject);
     setTimeout(() => reject(new Error('socks timeout')), 3000);
   }).finally(() => handle.close());
@@ -359,14 +375,15 @@ test('a restarted ztunnel gets the snapshot again and serves new connections wit
   const t0 = Date.now();
   await startNode('b');
   let ok = false;
-  while (Date.now() - t0 < 1000 && !ok) {
+  while (Date.now() - t0 < 5000 && !ok) {
     try {
       ok = /got=back/.test(await talk(ns.a1, B1, 8080, 'back', 500));
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  assert.ok(ok, `no successful connection within 1 s of the restart (${Date.now() - t0} ms)`);
+  const took = Date.now() - t0;
+  assert.ok(ok && took <= 1000, `no successful connection within 1 s of the restart (${took} ms, ok=${ok})`);
 });
 
 test('unenrolment removes the rules and the listeners; traffic is plain again', { skip }, async () => {

@@ -18,7 +18,7 @@ const reply = (code: number) => Buffer.from([0x05, code, 0x00, 0x01, 0, 0, 0, 0,
 
 /** Parses the SOCKS5 handshake from the buffered bytes; undefined while incomplete. */
 export function parseSocks5(buf: Buffer):
-  | { state: 'incomplete' }
+  | { state: 'incomplete'; greetingLength?: number }
   | { state: 'error'; code: number; greetingDone: boolean }
   | {
       state: 'connect';
@@ -35,7 +35,7 @@ export function parseSocks5(buf: Buffer):
   if (buf.length < gLen) return { state: 'incomplete' };
   if (!buf.subarray(2, gLen).includes(0x00)) return { state: 'error', code: 0xff, greetingDone: false };
   const req = buf.subarray(gLen);
-  if (req.length < 4) return { state: 'incomplete' };
+  if (req.length < 4) return { state: 'incomplete', greetingLength: gLen };
   if (req[0] !== 0x05) return { state: 'error', code: REPLY_FAILURE, greetingDone: true };
   if (req[1] !== 0x01) return { state: 'error', code: REPLY_CMD_UNSUPPORTED, greetingDone: true };
   const atyp = req[3];
@@ -70,6 +70,7 @@ export function parseSocks5(buf: Buffer):
 export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
   socket.on('error', () => {});
   let buf = Buffer.alloc(0);
+  let greeted = false;
   const timer = setTimeout(() => socket.destroy(), 10_000);
   const onData = (d: Buffer) => {
     buf = Buffer.concat([buf, d]);
@@ -79,6 +80,10 @@ export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.S
       return;
     }
     const p = parseSocks5(buf);
+    if ((p.state === 'incomplete' || p.state === 'connect') && p.greetingLength !== undefined && !greeted) {
+      greeted = true;
+      socket.write(Buffer.from([0x05, 0x00]));
+    }
     if (p.state === 'incomplete') return;
     socket.off('data', onData);
     clearTimeout(timer);
@@ -97,12 +102,11 @@ export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.S
       const vip = svc?.addresses[0]?.address;
       if (!vip) {
         inputs.telemetry.rejected('socks5', 'unknown-host');
-        socket.end(Buffer.concat([Buffer.from([0x05, 0x00]), reply(REPLY_HOST_UNREACHABLE)]));
+        socket.end(reply(REPLY_HOST_UNREACHABLE));
         return;
       }
       ip = vip;
     }
-    socket.write(Buffer.from([0x05, 0x00]));
     socket.pause();
     const rest = buf.subarray(p.consumed);
     if (rest.length) socket.unshift(rest);

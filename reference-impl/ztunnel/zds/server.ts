@@ -17,9 +17,16 @@ export interface ZdsHandler {
 }
 
 /** Starts listening on `path` (an old socket file is replaced). */
-export function startZdsServer(path: string, handler: ZdsHandler, logger: Logger): Promise<net.Server> {
+export function startZdsServer(
+  path: string,
+  handler: ZdsHandler,
+  logger: Logger,
+): Promise<{ close(): void }> {
   rmSync(path, { force: true });
+  const conns = new Set<net.Socket>();
   const server = net.createServer((conn) => {
+    conns.add(conn);
+    conn.on('close', () => conns.delete(conn));
     const send = (r: ZdsResponse) => {
       if (!conn.destroyed) conn.write(`${JSON.stringify(r)}\n`);
     };
@@ -65,7 +72,13 @@ export function startZdsServer(path: string, handler: ZdsHandler, logger: Logger
     server.once('error', reject);
     server.listen(path, () => {
       server.off('error', reject);
-      resolve(server);
+      resolve({
+        close() {
+          server.close();
+          for (const c of conns) c.destroy();
+          rmSync(path, { force: true });
+        },
+      });
     });
   });
 }
