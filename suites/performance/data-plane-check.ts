@@ -38,9 +38,15 @@ export function connectionsOpenedFor(prometheusText: string, namespace: string):
 
 async function scrape(cluster: Cluster, ztunnels: readonly PodInfo[], namespace: string): Promise<number> {
   let total = 0;
+  let scraped = 0;
   for (const z of ztunnels) {
     const res = await cluster.podHttp(z, { port: METRICS_PORT, path: '/stats/prometheus', timeoutMs: 5000 });
-    if (res.status === 200) total += connectionsOpenedFor(res.body, namespace);
+    if (res.status !== 200) continue;
+    scraped++;
+    total += connectionsOpenedFor(res.body, namespace);
+  }
+  if (scraped === 0) {
+    throw new MeshbenchError('E_UNSUPPORTED', `no ztunnel answered on :${METRICS_PORT}/stats/prometheus (${ztunnels.length} ztunnel pods)`);
   }
   return total;
 }
