@@ -10,7 +10,6 @@ import { createLogger } from '../../core/logger.ts';
 import { loadNodeTokens } from './auth/node-tokens.ts';
 import { parseControlPlaneFlags } from './cli-options.ts';
 import { startFileSource } from './config/file-source.ts';
-import { startKubeSource } from './config/kube-source.ts';
 import { startControlPlane } from './control-plane.ts';
 
 const logger = createLogger({ fields: { component: 'control-plane' } });
@@ -32,6 +31,8 @@ async function main(): Promise<void> {
         const src = await startFileSource({ dir: flags.configDir, store, events, logger });
         return () => src.stop();
       }
+      // Loaded only when used: @kubernetes/client-node is heavy to import.
+      const { startKubeSource } = await import('./config/kube-source.ts');
       const src = await startKubeSource({ kubeconfig: flags.kubeconfig!, store, logger });
       return () => src.stop();
     },
