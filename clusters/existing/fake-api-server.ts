@@ -1,12 +1,15 @@
 /**
  * @module clusters/existing/fake-api-server
  * TEST SUPPORT: a small in-memory Kubernetes API server on 127.0.0.1:0, enough for the object
- * API (discovery, create, server-side apply, read, list with label selectors, delete) and pod
- * listing. It stands in for the Kubernetes API client's server only; the data plane is never
- * faked (calls, exec, logs and port-forwards are not served and fail as on a broken cluster).
+ * API (discovery, create, server-side apply, read, list with label selectors, delete), pod
+ * listing, pod logs (text set by the test) and port-forward (`v4.channel.k8s.io`), which it
+ * relays to a real TCP address on 127.0.0.1 chosen by the test (e.g. a real echo app). It stands
+ * in for the API server only; what is behind a port-forward is real. Exec is not served.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect as tcpConnect } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { acceptWebSocket } from './fake-websocket.ts';
 
 interface Resource {
   name: string;
@@ -64,6 +67,8 @@ export interface FakeApiServer {
   objects(): FakeObject[];
   /** Puts (or replaces) an object directly, e.g. a pod with a status. */
   put(obj: FakeObject): void;
+  /** Sets what `GET .../pods/<pod>/log` returns for a pod. */
+  setLogs(namespace: string, pod: string, text: string): void;
   /** Merges `status` into a stored object (simulates a controller). */
   setStatus(
     apiVersion: string,
@@ -79,6 +84,8 @@ export interface FakeApiServer {
 export interface FakeApiServerOptions {
   /** Advertise metrics.k8s.io in discovery. */
   metrics?: boolean;
+  /** Where a port-forward to `namespace/pod:port` goes (a loopback port); undefined refuses it. */
+  portForwardTarget?: (namespace: string, pod: string, port: number) => number | undefined;
 }
 
 function matchesSelector(labels: Record<string, string> = {}, selector: string | null): boolean {
@@ -128,6 +135,7 @@ function route(path: string) {
 export async function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
   const store = new Map<string, FakeObject>();
   const requests: SeenRequest[] = [];
+  const logs = new Map<string, string>();
   let rv = 1;
   const key = (gv: string, kind: string, ns: string | undefined, name: string) =>
     `${gv}|${kind}|${ns ?? ''}|${name}`;
@@ -161,6 +169,16 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
         });
       }
       return send(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups });
+    }
+    const logPath = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
+    if (logPath) {
+      const text = logs.get(`${logPath[1]}/${logPath[2]}`);
+      if (text === undefined)
+        return send(res, 404, statusBody(404, 'NotFound', `pods "${logPath[2]}" not found`));
+      const tail = Number(url.searchParams.get('tailLines') ?? 'NaN');
+      const lines = text.split('\n').filter(Boolean);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return res.end(`${(Number.isInteger(tail) ? lines.slice(-tail) : lines).join('\n')}\n`);
     }
     const r = route(url.pathname);
     const resources = r ? GROUPS[r.gv] : undefined;
@@ -261,6 +279,34 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, 500, statusBody(500, 'InternalError', String(err))));
   });
+  server.on('upgrade', (req: IncomingMessage, socket, _head) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+    const port = Number(url.searchParams.get('ports'));
+    const target = m ? options.portForwardTarget?.(m[1]!, m[2]!, port) : undefined;
+    requests.push({ method: 'UPGRADE', path: url.pathname, query: url.searchParams, contentType: '' });
+    if (!m || target === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const ws = acceptWebSocket(req, socket, 'v4.channel.k8s.io');
+    const portBytes = Buffer.from([port & 0xff, port >> 8]);
+    ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
+    ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
+    const upstream = tcpConnect(target, '127.0.0.1');
+    upstream.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), d])));
+    upstream.on('close', () => ws.close());
+    upstream.on('error', (err) => {
+      ws.send(
+        Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: ${err.message}`)]),
+      );
+      ws.close();
+    });
+    ws.onMessage((p) => {
+      if (p[0] === 0 && p.length > 1) upstream.write(p.subarray(1));
+    });
+    ws.onClose(() => upstream.destroy());
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -289,6 +335,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
         obj.metadata.namespace,
         store.get(key(gv, obj.kind, obj.metadata.namespace, obj.metadata.name)),
       );
+    },
+    setLogs(namespace, pod, text) {
+      logs.set(`${namespace}/${pod}`, text);
     },
     setStatus(apiVersion, kind, namespace, name, status) {
       const k = key(apiVersion, kind, namespace, name);

@@ -1,0 +1,85 @@
+/**
+ * @module clusters/existing/kube-cluster-forward.test
+ * `call`, `podHttp` and `logs` through the API server's port-forward and log endpoints. The API
+ * server is the fake on 127.0.0.1; what the port-forward reaches is a real echo app on loopback,
+ * so the call really travels: client-node PortForward → WebSocket → echo forward API → echo HTTP.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { hasCode } from '../../core/errors.ts';
+import { type EchoInstance, parseEchoArgs, startEcho } from '../../reference-impl/echo/index.ts';
+import { type FakeApiServer, startFakeApiServer } from './fake-api-server.ts';
+import { connectKubeCluster, ECHO_FORWARD_PORT, type KubeCluster } from './kube-cluster.ts';
+
+let echo: EchoInstance;
+let api: FakeApiServer;
+let cluster: KubeCluster;
+const client = { namespace: 'demo', name: 'client' };
+
+before(async () => {
+  echo = await startEcho(
+    parseEchoArgs(['--http', '0', '--control-port', '0', '--bind', '127.0.0.1', '--version', 'v9'], {
+      POD_NAME: 'client',
+      POD_NAMESPACE: 'demo',
+    }),
+  );
+  api = await startFakeApiServer({
+    portForwardTarget: (ns, pod, port) => {
+      if (ns !== 'demo' || pod !== 'client') return undefined;
+      if (port === ECHO_FORWARD_PORT) return echo.port('control');
+      if (port === 8080) return echo.port('http');
+      return undefined;
+    },
+  });
+  api.put({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'client', namespace: 'demo' },
+    spec: { containers: [{ name: 'echo', image: 'meshbench/echo' }] },
+  });
+  cluster = await connectKubeCluster({ name: 'fake', provider: 'existing', kubeConfig: api.kubeConfig() });
+});
+after(async () => {
+  await api.close();
+  await echo.close(0);
+});
+
+test('call posts the CallRequest to the echo forward API through a port-forward', async () => {
+  const url = `http://127.0.0.1:${echo.port('http')}/hello`;
+  const result = await cluster.call(client, { url, count: 3, headers: { 'X-Mb': 'yes' } });
+  assert.deepEqual(result.from, client);
+  assert.equal(result.outcomes.length, 3);
+  for (const o of result.outcomes) {
+    assert.equal(o.ok, true, JSON.stringify(o));
+    assert.equal(o.status, 200);
+    assert.deepEqual(o.fields.Hostname, ['client']);
+    assert.deepEqual(o.fields.ServiceVersion, ['v9']);
+  }
+  assert.ok(
+    api.requests.some((r) => r.method === 'UPGRADE' && r.query.get('ports') === String(ECHO_FORWARD_PORT)),
+  );
+});
+
+test('call outcomes carry transport errors from the echo', async () => {
+  const result = await cluster.call(client, { url: 'http://127.0.0.1:1/', count: 1, timeoutMs: 1000 });
+  assert.equal(result.outcomes[0]?.ok, false);
+  assert.equal(result.outcomes[0]?.error?.code, 'ECONNREFUSED');
+});
+
+test('podHttp reaches a port inside the pod', async () => {
+  const res = await cluster.podHttp(client, { port: 8080, path: '/' });
+  assert.equal(res.status, 200);
+  assert.match(res.body, /Hostname=client/);
+});
+
+test('a port-forward the server refuses is an error, not a hang', async () => {
+  await assert.rejects(
+    cluster.podHttp(client, { port: 9999, path: '/', timeoutMs: 3000 }),
+    (err) => hasCode(err, 'E_CALL') && /port-forward to demo\/client:9999 failed/.test(err.message),
+  );
+});
+
+test('logs reads the Log API with a tail', async () => {
+  api.setLogs('demo', 'client', 'one\ntwo\nthree\n');
+  assert.equal(await cluster.logs(client, { tail: 2 }), 'two\nthree\n');
+});
