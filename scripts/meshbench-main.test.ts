@@ -1,13 +1,13 @@
 /**
  * @module scripts/meshbench-main.test
  * ROOT, LINUX: `meshbench main` end to end on the local provider (the job `npm start` runs), then
- * `cluster status`, `call`, `logs` and `cluster down` on the cluster it made. Uses its own cluster
+ * `cluster status`, `call`, `apply`/`delete -f DIR`, `logs` and `cluster down` on the cluster it made. Uses its own cluster
  * name and results directory; `cluster down` is registered before `main` runs, so a failure still
  * cleans up. Skips with the reason elsewhere.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -77,6 +77,18 @@ test('meshbench main: cluster up, demo workload, reachability, results file', {
   assert.equal(call.code, 0, call.stderr);
   assert.match(call.stdout, /3\/3 ok/);
   assert.match(call.stdout, /echo-/);
+
+  const manifests = mkdtempSync(join(tmpdir(), 'meshbench-main-manifests-'));
+  writeFileSync(
+    join(manifests, 'extra.yaml'),
+    'apiVersion: v1\nkind: Service\nmetadata: {name: extra, namespace: meshbench-demo}\nspec: {selector: {app: echo}, ports: [{port: 81, targetPort: 8080}]}\n',
+  );
+  const applied = await meshbench(['apply', '-f', manifests, '--wait']);
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.match(applied.stdout, /Service\/meshbench-demo\/extra applied/);
+  assert.match(applied.stdout, /all ready/);
+  const deleted = await meshbench(['delete', '-f', manifests]);
+  assert.equal(deleted.code, 0, deleted.stderr);
 
   const logs = await meshbench(['logs', 'meshbench-demo/client', '--tail', '5']);
   assert.equal(logs.code, 0, logs.stderr);

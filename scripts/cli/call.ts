@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .requiredOption('--to <url>', 'http://, h2c://, grpc://, tcp:// or server-first:// URL', parseCallUrl)
     .option('--count <n>', 'number of calls', intAtLeast(1), 1)
     .option('-H, --header <key:value>', 'request header (repeatable)', collectHeader)
-    .option('--new-conn', 'open a new connection for every call', false)
+    .option('--new-conn', "open a new connection for every call (default: the echo app's choice)", false)
     .option('--timeout <ms>', 'per-call deadline', intAtLeast(1), 5000)
     .option('-X, --method <method>', 'HTTP method')
     .option('--body <text>', 'request body (HTTP) or message (TCP)')
@@ -42,7 +42,7 @@ export function register(program: Command): void {
         url: opts.to,
         count: opts.count,
         timeoutMs: opts.timeout,
-        newConnectionPerRequest: opts.newConn,
+        ...(opts.newConn ? { newConnectionPerRequest: true } : {}),
         ...(opts.header ? { headers: opts.header } : {}),
         ...(opts.method ? { method: opts.method } : {}),
         ...(opts.body !== undefined ? { body: opts.body } : {}),
