@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'E_UNSUPPORTED'
   // Kubernetes API server (kind, existing): refused, unreachable or failed a request
   | 'E_KUBE_API'
+  // the run was interrupted (SIGINT/SIGTERM); work stopped at the next safe point
+  | 'E_INTERRUPTED'
   // mesh
   | 'E_MESH_CONFIG'
   | 'E_CA_DENIED'
