@@ -66,7 +66,14 @@ describe('charts', () => {
       const written = await writePerformanceCharts(dir, sampleResult());
       assert.deepEqual(
         written.map((w) => w.name),
-        ['added-latency-summary', 'added-latency', 'latency-percentiles', 'resources', 'scaling'],
+        [
+          'added-latency-summary',
+          'added-latency',
+          'latency-percentiles',
+          'throughput',
+          'resources',
+          'scaling',
+        ],
       );
       for (const w of written) {
         const png = await readFile(w.pngPath);

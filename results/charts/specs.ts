@@ -347,9 +347,67 @@ export function scalingChart(result: PerformanceResult): ChartSpec | undefined {
   };
 }
 
+/** Throughput and connection tests per mode: calls per second (and MB/s for bulk), one panel per test. */
+export function throughputChart(result: PerformanceResult): ChartSpec | undefined {
+  const rows = result.throughput.map((t) => ({
+    mode: t.mode,
+    test: t.test,
+    repetition: t.repetition,
+    ratePerSecond: Math.round(t.ratePerSecond),
+    megabytesPerSecond: Math.round(t.bytesPerSecond / 1e4) / 100,
+  }));
+  if (rows.length === 0) return undefined;
+  return {
+    name: 'throughput',
+    title: 'Throughput and connection rate by mode',
+    rows,
+    spec: {
+      ...BASE,
+      title: 'One connection: tcp-bulk (64 KiB echo), tcp-rr (1 B round trips), http-new-connection (fortio)',
+      data: { values: rows },
+      facet: {
+        column: {
+          field: 'test',
+          type: 'nominal',
+          sort: ['tcp-bulk', 'tcp-rr', 'http-new-connection'],
+          title: null,
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+      spec: {
+        width: 160,
+        height: 200,
+        ...described(
+          {
+            mark: { type: 'bar' },
+            encoding: {
+              x: { field: 'mode', type: 'nominal', sort: MODE_ORDER, title: null },
+              y: {
+                aggregate: 'median',
+                field: 'ratePerSecond',
+                type: 'quantitative',
+                title: 'calls per second',
+              },
+              color: modeColor,
+            },
+          },
+          '"mode: " + datum.mode + "; test: " + datum.test + "; ratePerSecond: " + datum.ratePerSecond + "; megabytesPerSecond: " + datum.megabytesPerSecond',
+        ),
+      },
+    } as TopLevelSpec,
+  };
+}
+
 /** Every chart that has data for `result`, in report order. */
 export function performanceCharts(result: PerformanceResult): ChartSpec[] {
-  return [addedLatencySummaryChart, addedLatencyChart, latencyPercentilesChart, resourcesChart, scalingChart]
+  return [
+    addedLatencySummaryChart,
+    addedLatencyChart,
+    latencyPercentilesChart,
+    throughputChart,
+    resourcesChart,
+    scalingChart,
+  ]
     .map((build) => build(result))
     .filter((c): c is ChartSpec => c !== undefined);
 }

@@ -46,7 +46,10 @@ async function scrape(cluster: Cluster, ztunnels: readonly PodInfo[], namespace:
     total += connectionsOpenedFor(res.body, namespace);
   }
   if (scraped === 0) {
-    throw new MeshbenchError('E_UNSUPPORTED', `no ztunnel answered on :${METRICS_PORT}/stats/prometheus (${ztunnels.length} ztunnel pods)`);
+    throw new MeshbenchError(
+      'E_UNSUPPORTED',
+      `no ztunnel answered on :${METRICS_PORT}/stats/prometheus (${ztunnels.length} ztunnel pods)`,
+    );
   }
   return total;
 }

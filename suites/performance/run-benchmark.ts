@@ -160,7 +160,9 @@ export async function runBenchmark(cluster: Cluster, options: BenchmarkOptions):
     throw new MeshbenchError('E_NO_SAMPLES', 'no latency point was recorded');
   }
   const performancePath = await save();
-  const charts = result.latency.length ? await writePerformanceCharts(options.runDir, result) : [];
+  const hasData =
+    result.latency.length + result.throughput.length + result.resources.length + result.scaling.length > 0;
+  const charts = hasData ? await writePerformanceCharts(options.runDir, result) : [];
   const reportPath = await writeReport(options.runDir, result);
   return { result, performancePath, charts: charts.map((c) => c.svgPath), reportPath };
 }
