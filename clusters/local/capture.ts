@@ -4,7 +4,7 @@
  * namespace, in the cluster's `_capture` cgroup so `down` finds it; `stop()` parses the pcap.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshbenchError } from '../../core/errors.ts';
 import type { CaptureOptions, PacketCapture } from '../cluster.ts';
@@ -86,7 +86,14 @@ export async function startCapture(
   return {
     async stop() {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      await new Promise((r) => setTimeout(r, 100));
+      // Let the last frames reach the file: wait until it stops growing (bounded).
+      let size = -1;
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const now = existsSync(file) ? statSync(file).size : 0;
+        if (now === size) break;
+        size = now;
+      }
       child.kill('SIGINT');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -114,8 +114,13 @@ export async function teardownCluster(cluster: string, logger: Logger, graceMs =
     // Only a process that still is ours: its command line names the cluster.
     return safeRead(`/proc/${pid}/cmdline`).includes(cluster);
   });
-  removed.processes = await killAll(
-    () => [...new Set([...cgroupRoots.flatMap(processesIn), ...pidsInNetns(netns), ...statePids])],
+  // The daemon first (SIGKILL: `down` removes everything it would clean up), so it cannot restart
+  // containers while they are being stopped.
+  const daemonGroups = cgroupRoots.map((r) => join(r, '_daemon'));
+  const daemonPids = () => [...new Set([...daemonGroups.flatMap(processesIn), ...statePids])];
+  removed.processes += await killAll(daemonPids, 0);
+  removed.processes += await killAll(
+    () => [...new Set([...cgroupRoots.flatMap(processesIn), ...pidsInNetns(netns)])],
     graceMs,
   );
   // Links are always created inside our namespaces; remove any that ended up in the root one.
