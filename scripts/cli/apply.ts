@@ -24,7 +24,12 @@ export function register(program: Command): void {
       await ctx.progress.run(`apply ${objects.length} objects`, () => cluster.apply(objects));
       for (const o of objects) ctx.print(`${objectLabel(o)} applied`);
       if (opts.wait) {
-        await ctx.progress.run('wait ready', () => cluster.waitReady(objects, { timeoutMs: opts.timeout }));
+        await ctx.progress.run('wait ready', () =>
+          cluster.waitReady(objects, {
+            timeoutMs: opts.timeout,
+            ...(ctx.signal ? { signal: ctx.signal } : {}),
+          }),
+        );
         ctx.print('all ready');
       }
     });

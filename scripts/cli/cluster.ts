@@ -29,7 +29,12 @@ export async function clusterUp(ctx: CliContext, nodes: number): Promise<void> {
   const provider = await providerOf(ctx);
   const { name } = ctx.globals;
   const cluster = await ctx.progress.run(`cluster up ${name} (${provider.name}, ${nodes} nodes)`, (task) =>
-    provider.up({ name, nodes, onProgress: (step, done, total) => task.update(step, done, total) }),
+    provider.up({
+      name,
+      nodes,
+      onProgress: (step, done, total) => task.update(step, done, total),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }),
   );
   ctx.print(`cluster "${cluster.name}" is up (provider ${cluster.provider}, ${nodes} nodes)`);
   ctx.print(`capabilities: ${[...cluster.capabilities].join(', ') || 'none'}`);

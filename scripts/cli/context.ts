@@ -30,6 +30,8 @@ export interface CliContext {
   globals: GlobalOptions;
   logger: Logger;
   progress: Progress;
+  /** Aborted on SIGINT/SIGTERM; pass it to waits and provisioning. */
+  signal: AbortSignal | undefined;
   /** Writes one line to stdout. */
   print(line?: string): void;
 }
@@ -70,6 +72,7 @@ export function contextOf(cmd: Command): CliContext {
     globals,
     logger,
     progress: createProgress(io.stderr),
+    signal: io.signal,
     print: (line = '') => {
       io.stdout.write(`${line}\n`);
     },

@@ -14,4 +14,6 @@ export interface CliIo {
   stdout: CliStream;
   stderr: CliStream;
   env: Readonly<Record<string, string | undefined>>;
+  /** Aborted when the user interrupts the run (SIGINT/SIGTERM); long operations stop on it. */
+  signal?: AbortSignal;
 }

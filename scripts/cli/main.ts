@@ -74,6 +74,7 @@ export function register(program: Command): void {
       const records: StepRecord[] = [];
       let failure: unknown;
       for (const step of MAIN_STEPS) {
+        if (cli.signal?.aborted && failure === undefined) failure = cli.signal.reason;
         if (options.skip.includes(step.id) || failure !== undefined) {
           records.push({ id: step.id, outcome: 'skipped', durationMs: 0 });
           continue;

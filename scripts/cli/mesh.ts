@@ -35,7 +35,10 @@ export function register(program: Command): void {
         ...(opts.certTtl ? { certificateTtlSeconds: opts.certTtl } : {}),
       };
       const info = await ctx.progress.run(`mesh install ${opts.implementation}`, () =>
-        cluster.installMesh(options, { timeoutMs: opts.timeout }),
+        cluster.installMesh(options, {
+          timeoutMs: opts.timeout,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        }),
       );
       ctx.print(`mesh ${info.implementation} ${info.version} installed in namespace ${info.systemNamespace}`);
     });

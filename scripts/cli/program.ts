@@ -2,7 +2,7 @@
  * @module scripts/cli/program
  * Builds the `meshbench` commander program (global options, every command from `index.ts`) and
  * runs it, turning any failure into ONE line `meshbench: <code>: <cause>` and an exit code:
- * 0 success, 1 failure, 2 bad usage (unknown flag, bad value, missing argument).
+ * 0 success, 1 failure, 2 bad usage (unknown flag, bad value, missing argument), 130 interrupted.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { PROVIDER_NAMES } from '../../clusters/connect.ts';
@@ -11,7 +11,7 @@ import { attachIo, type CliIo } from './context.ts';
 import { registerCommands } from './index.ts';
 
 /** Exit codes of the CLI. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /** Creates the program with its global options and every registered command. */
 export function createProgram(io: CliIo): Command {
@@ -73,6 +73,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return EXIT.usage;
       io.stderr.write(`meshbench: E_FLAG: ${commanderCause(err)} (see meshbench --help)\n`);
       return EXIT.usage;
+    }
+    if (io.signal?.aborted) {
+      io.stderr.write(`meshbench: ${describeError(io.signal.reason)}\n`);
+      return EXIT.interrupted;
     }
     const line =
       err instanceof MeshbenchError || hasErrnoCode(err)

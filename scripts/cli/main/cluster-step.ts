@@ -46,7 +46,12 @@ export const clusterStep: MainStep = {
     run.cluster = await run.cli.progress.run(
       `cluster up ${name} (${provider.name}, ${run.options.nodes} nodes)`,
       (task) =>
-        provider.up({ name, nodes: run.options.nodes, onProgress: (s, d, t) => task.update(s, d, t) }),
+        provider.up({
+          name,
+          nodes: run.options.nodes,
+          onProgress: (s, d, t) => task.update(s, d, t),
+          ...(run.cli.signal ? { signal: run.cli.signal } : {}),
+        }),
     );
     run.cli.print(`cluster "${name}" is up (provider ${provider.name}, ${run.options.nodes} nodes)`);
     run.results.cluster = { name, provider: provider.name, reused: false, nodes: run.options.nodes };

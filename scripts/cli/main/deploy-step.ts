@@ -17,7 +17,10 @@ export const deployStep: MainStep = {
       cluster.apply(objects),
     );
     await run.cli.progress.run('wait for echo ×3 and client to be ready', () =>
-      cluster.waitReady(objects, { timeoutMs: run.options.timeoutMs }),
+      cluster.waitReady(objects, {
+        timeoutMs: run.options.timeoutMs,
+        ...(run.cli.signal ? { signal: run.cli.signal } : {}),
+      }),
     );
     const pods = await cluster.pods(DEMO.namespace);
     run.cli.print(`deployed: ${pods.map((p) => `${p.name} (${p.ip || 'no IP'}, ${p.node})`).join(', ')}`);
