@@ -13,12 +13,15 @@ import {
   caServiceDefinition,
 } from '../wire/grpc-services.ts';
 
+/** The name the control plane's serving certificate always carries. */
+export const DEFAULT_SERVER_NAME = 'istiod.istio-system.svc';
+
 export interface CaClientOptions {
   /** `host:port` of the control plane. */
   address: string;
   rootCertPem: string;
   token: string;
-  /** TLS name to verify when `address` is not in the server certificate. */
+  /** TLS name to verify; default `istiod.istio-system.svc`. */
   serverName?: string;
   /** Requested lifetime; the CA may shorten it. Default: the CA's. */
   ttlSeconds?: number;
@@ -45,7 +48,9 @@ export interface CaClient {
 export function createCaClient(options: CaClientOptions): CaClient {
   const Ctor = makeGenericClientConstructor(caServiceDefinition(), 'IstioCertificateService');
   const channelOptions: Record<string, unknown> = {};
-  if (options.serverName) channelOptions['grpc.ssl_target_name_override'] = options.serverName;
+  // Verify the control plane by its service name (in its certificate next to its IPs); this also
+  // avoids sending an IP as TLS SNI.
+  channelOptions['grpc.ssl_target_name_override'] = options.serverName ?? DEFAULT_SERVER_NAME;
   const client = new Ctor(
     options.address,
     credentials.createSsl(Buffer.from(options.rootCertPem)),

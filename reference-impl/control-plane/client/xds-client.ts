@@ -30,6 +30,7 @@ import {
   type DeltaDiscoveryResponse,
 } from '../wire/grpc-services.ts';
 import { decodeResource } from '../wire/resource-codec.ts';
+import { DEFAULT_SERVER_NAME } from './ca-client.ts';
 
 /** One applied change to the stores. */
 export interface XdsChangeEvent {
@@ -53,7 +54,7 @@ export interface XdsClientOptions {
   /** Type URLs to subscribe; default Address and Authorization. */
   typeUrls?: string[];
   logger?: Logger;
-  /** TLS name to verify when `address` is not in the server certificate. */
+  /** TLS name to verify; default `istiod.istio-system.svc`. */
   serverName?: string;
   /** Extra validation: return a message to NACK the whole response. */
   validate?: (typeUrl: string, name: string, value: unknown) => string | undefined;
@@ -102,7 +103,9 @@ export function createXdsClient(options: XdsClientOptions): XdsClient {
     'grpc.max_receive_message_length': 256 * 1024 * 1024,
     'grpc.keepalive_time_ms': 30_000,
   };
-  if (options.serverName) channelOptions['grpc.ssl_target_name_override'] = options.serverName;
+  // Verify the control plane by its service name (in its certificate next to its IPs); this also
+  // avoids sending an IP as TLS SNI.
+  channelOptions['grpc.ssl_target_name_override'] = options.serverName ?? DEFAULT_SERVER_NAME;
   const grpcClient = new Ctor(
     options.address,
     credentials.createSsl(Buffer.from(options.rootCertPem)),
