@@ -43,6 +43,7 @@ interface ContainerRuntime {
   pid?: number;
   running: boolean;
   restarts: number;
+  backoffStep: number;
   exitCode?: number;
   startedAt: number;
   timer?: NodeJS.Timeout;
@@ -157,6 +158,7 @@ export class Kubelet {
           argv: resolveContainer(c, `spec.containers[${i}]`),
           running: false,
           restarts: 0,
+          backoffStep: 0,
           startedAt: 0,
           done: false,
         })),
@@ -270,8 +272,9 @@ export class Kubelet {
       const policy = (this.specOf(p)?.restartPolicy ?? 'Always') as string;
       const restart = policy === 'Always' || (policy === 'OnFailure' && c.exitCode !== 0);
       if (restart) {
-        if (Date.now() - c.startedAt > 10_000) c.restarts = Math.min(c.restarts, 0);
-        const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(c.restarts, 10));
+        // Backoff doubles per crash and starts over after a container ran for 10 s.
+        if (Date.now() - c.startedAt > 10_000) c.backoffStep = 0;
+        const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(c.backoffStep++, 10));
         c.restarts++;
         c.timer = setTimeout(() => this.launch(p, c), delay);
       } else c.done = true;
