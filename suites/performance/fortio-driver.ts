@@ -43,6 +43,15 @@ export async function runFortioLoad(
   pod: PodRef,
   options: FortioLoadOptions,
 ): Promise<LoadSample> {
+  return (await runFortioLoadRaw(cluster, pod, options)).sample;
+}
+
+/** As `runFortioLoad`, also returning fortio's JSON text as written (kept in the run directory). */
+export async function runFortioLoadRaw(
+  cluster: Cluster,
+  pod: PodRef,
+  options: FortioLoadOptions,
+): Promise<{ sample: LoadSample; json: string }> {
   const argv = fortioLoadArgv(options);
   const timeoutMs = (options.durationSeconds + 60) * 1000;
   const result = await cluster.exec(pod, argv, {
@@ -60,7 +69,11 @@ export async function runFortioLoad(
       },
     );
   }
-  return parseFortioJson(result.stdout, `fortio load in ${pod.namespace}/${pod.name} → ${options.url}`);
+  const sample = parseFortioJson(
+    result.stdout,
+    `fortio load in ${pod.namespace}/${pod.name} → ${options.url}`,
+  );
+  return { sample, json: result.stdout };
 }
 
 /** The fortio version in `pod` (`fortio version`), or `unknown`. */

@@ -9,7 +9,7 @@ import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
 import { MeshbenchError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { LatencyPoint, LatencySettings, Mode, SkippedMode } from '../../results/performance/types.ts';
-import { fortioVersion, runFortioLoad } from './fortio-driver.ts';
+import { fortioVersion, runFortioLoadRaw } from './fortio-driver.ts';
 import { deployModes } from './mode-set.ts';
 import { getProfile, type Profile, type ProfileName } from './profiles.ts';
 
@@ -33,6 +33,8 @@ export interface LatencySuiteOptions {
   onProgress?: (p: SuiteProgress) => void;
   /** Called after every point (persist partial results here). */
   onPoint?: (point: LatencyPoint) => void | Promise<void>;
+  /** Called with fortio's own JSON for every point (results keep fortio's format). */
+  onFortioJson?: (point: LatencyPoint, json: string) => void | Promise<void>;
 }
 
 export interface LatencySuiteResult {
@@ -87,7 +89,7 @@ export async function runLatencySuite(
           options.signal?.throwIfAborted();
           const step = `${d.mode} c=${c} rep ${repetition + 1}/${repetitions}`;
           options.onProgress?.({ step, done, total });
-          const sample = await runFortioLoad(cluster, d.client, {
+          const { sample, json } = await runFortioLoadRaw(cluster, d.client, {
             url: d.httpUrl,
             qps: profile.qps,
             connections: c,
@@ -127,6 +129,7 @@ export async function runLatencySuite(
             p90Ms: point.p90Ms,
             p99Ms: point.p99Ms,
           });
+          await options.onFortioJson?.(point, json);
           await options.onPoint?.(point);
           options.onProgress?.({ step, done, total });
         }

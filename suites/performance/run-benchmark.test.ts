@@ -38,6 +38,8 @@ describe('runBenchmark (loopback fortio)', { skip: !hasFortio() && 'fortio not b
       assert.ok(out.charts.some((c) => c.endsWith('latency-percentiles.svg')));
       assert.ok(existsSync(join(dir, 'charts', 'latency-percentiles.png')));
       assert.match(await readFile(out.reportPath, 'utf8'), /<svg/);
+      const raw = JSON.parse(await readFile(join(dir, 'fortio', 'baseline-c2-r0.json'), 'utf8'));
+      assert.equal(raw.DurationHistogram.Count, r.latency[0]!.sampleCount);
     } finally {
       await server.stop();
       await rm(dir, { recursive: true, force: true });

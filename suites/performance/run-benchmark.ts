@@ -2,8 +2,10 @@
  * @module suites/performance/run-benchmark
  * One benchmark run end to end against a `Cluster`: the selected suites (latency first), results
  * persisted after every point as `performance.json` with `complete: false`, then finalised (added
- * latency, summary row, `complete: true`), charts rendered and the report page written.
+ * latency, summary row, `complete: true`), charts rendered and the report page written. fortio's own
+ * JSON of every latency point is kept beside it in `fortio/<mode>-c<connections>-r<repetition>.json`.
  */
+import { join } from 'node:path';
 import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
 import { describeError, MeshbenchError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
@@ -15,6 +17,7 @@ import {
   PERFORMANCE_SCHEMA_VERSION,
   type PerformanceResult,
 } from '../../results/performance/types.ts';
+import { writeFileAtomic } from '../../results/performance/write-atomic.ts';
 import { writeReport } from '../../results/report/write-report.ts';
 import { runLatencySuite, type SuiteProgress } from './latency-suite.ts';
 import { getProfile, type ProfileName } from './profiles.ts';
@@ -108,6 +111,11 @@ export async function runBenchmark(cluster: Cluster, options: BenchmarkOptions):
       ...(options.durationSeconds ? { durationSeconds: options.durationSeconds } : {}),
       ...(options.repetitions ? { repetitions: options.repetitions } : {}),
       onProgress: (p) => options.onProgress?.('latency', p),
+      onFortioJson: (point, json) =>
+        writeFileAtomic(
+          join(options.runDir, 'fortio', `${point.mode}-c${point.connections}-r${point.repetition}.json`),
+          json,
+        ),
       onPoint: async (point) => {
         result.latency.push(point);
         await save();
