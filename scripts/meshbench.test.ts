@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { MeshbenchError } from '../core/errors.ts';
 import { runCli } from './cli/program.ts';
 
 const ENTRY = fileURLToPath(new URL('./meshbench.ts', import.meta.url));
@@ -41,7 +42,7 @@ function meshbench(args: string[], env: Record<string, string> = {}): Promise<Ru
   });
 }
 
-async function inProcess(args: string[]): Promise<Run> {
+async function inProcess(args: string[], signal?: AbortSignal): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -58,6 +59,7 @@ async function inProcess(args: string[]): Promise<Run> {
       },
     },
     env: {},
+    ...(signal ? { signal } : {}),
   });
   return { code, stdout, stderr };
 }
@@ -195,4 +197,17 @@ test('cluster status of a missing cluster is E_CLUSTER_NOT_FOUND with the comman
   assert.equal(r.code, 1);
   assertOneLineError(r, /E_CLUSTER_NOT_FOUND/);
   assert.match(r.stderr, /cluster up --name mbtest-missing-0/);
+});
+
+test('an interrupted main stops before the next step, records it, and exits 130', async () => {
+  const results = mkdtempSync(join(tmpdir(), 'meshbench-cli-int-'));
+  const interrupt = new AbortController();
+  interrupt.abort(new MeshbenchError('E_INTERRUPTED', 'interrupted by SIGINT'));
+  const r = await inProcess(['--name', 'mbtest-int', 'main', '--results', results], interrupt.signal);
+  assert.equal(r.code, 130);
+  assertOneLineError(r, /E_INTERRUPTED/);
+  const [run] = readdirSync(results);
+  const report = JSON.parse(readFileSync(join(results, run!, 'main.json'), 'utf8'));
+  assert.equal(report.passed, false);
+  assert.ok(report.steps.every((s: { outcome: string }) => s.outcome === 'skipped'));
 });
