@@ -14,6 +14,7 @@ import { describeError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { MODES } from '../../results/conformance/model.ts';
 import { type ConformanceSession, runId, writeSession } from '../fixtures/session.ts';
+import { probeAmbientDataPlane } from './data-plane-probe.ts';
 import { implementationManifest } from './implementations/index.ts';
 import { projectMode, selectedProjects } from './selected-projects.ts';
 
@@ -69,6 +70,10 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
         },
         ztunnelPods: present.length,
       };
+      if (process.env.MESHBENCH_STRICT !== '1') {
+        const reason = await probeAmbientDataPlane(cluster, 'istio-system', logger);
+        if (reason) session.mesh.reason = reason;
+      }
       writeSession(session);
       return;
     }
@@ -77,6 +82,13 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
     const ztunnels = (await cluster.pods(info.systemNamespace, { app: 'ztunnel' })).filter((p) => p.ready);
     session.mesh = { installed: true, installedByRun: true, info, ztunnelPods: ztunnels.length };
     if (ztunnels.length === 0) session.mesh.reason = `no ready ztunnel pod in ${info.systemNamespace}`;
+    else if (process.env.MESHBENCH_STRICT !== '1') {
+      const reason = await probeAmbientDataPlane(cluster, info.systemNamespace, logger);
+      if (reason) {
+        session.mesh.reason = reason;
+        logger.warn(reason);
+      }
+    }
   } catch (err) {
     session.mesh = {
       installed: false,

@@ -6,7 +6,7 @@
  * listener. Jobs: a Job whose pod connects to a mesh service and exits completes (nothing keeps the
  * pod alive). Negative control: the Job connects to a port nothing listens on.
  */
-import type { KubeObject } from '../../../clusters/cluster.ts';
+import type { KubeObject, PodInfo } from '../../../clusters/cluster.ts';
 import { call } from '../../fixtures/call.ts';
 import { fieldPresent } from '../../fixtures/call-checks.ts';
 import { check } from '../../fixtures/check.ts';
@@ -34,6 +34,12 @@ test(
     );
   }),
 );
+
+interface JobObservation {
+  job: KubeObject | undefined;
+  pods: PodInfo[];
+  logs: string;
+}
 
 /** A one-shot TCP client in Node.js: connect, send, wait for the echo, exit 0 (1 on error, 2 on timeout). */
 function jobScript(): string {
@@ -84,13 +90,13 @@ test(
         }),
         pods: await ctx.cluster.pods(client.namespace, { app: 'one-shot' }),
       }),
-      check('the Job completes (its pod Succeeded)', (o) => {
+      check<JobObservation>('the Job completes (its pod Succeeded)', (o) => {
         const status = (o.job?.status ?? {}) as { succeeded?: number; failed?: number };
         const podDone = o.pods.some((p) => p.phase === 'Succeeded');
         if ((status.succeeded ?? 0) >= 1 || podDone) return undefined;
         return {
           expected: 'status.succeeded ≥ 1',
-          seen: `succeeded ${status.succeeded ?? 0}, failed ${status.failed ?? 0}; pods ${o.pods.map((p) => `${p.name} ${p.phase}`).join(', ') || 'none'}`,
+          seen: `succeeded ${status.succeeded ?? 0}, failed ${status.failed ?? 0}; pods ${o.pods.map((p) => `${p.name} ${p.phase} exit ${p.containers[0]?.exitCode ?? '?'}`).join(', ') || 'none'}${o.logs ? `; logs: ${o.logs.slice(-300)}` : ''}`,
         };
       }),
       { timeoutMs: ctx.control ? 8_000 : 30_000 },

@@ -73,7 +73,6 @@ test(
 
 test(
   ...rowTest('traffic.outlier-detection.connect', async (ctx) => {
-    ctx.requireCapability('capture');
     const { client, good, bad, ns } = await oneRefusingBackend(ctx, !ctx.control);
     await ctx.scenario.apply([
       destinationRule(ns, 'eject', {
@@ -94,6 +93,19 @@ test(
       newConnectionPerRequest: true,
       timeoutMs: 3000,
     };
+    if (!ctx.positive) {
+      const probe = () => call(ctx.cluster, client.pod, spec);
+      await ctx.expectConsistently(
+        '10 new connections (nothing ejects the refusing endpoint)',
+        probe,
+        failedAtLeast(1),
+        {
+          forMs: 500,
+        },
+      );
+      return;
+    }
+    ctx.requireCapability('capture');
     // Warm-up: let the proxy meet the refusing endpoint (failures here are expected and not asserted).
     await call(ctx.cluster, client.pod, spec);
     const badIp = bad.pods[0]!.ip;
