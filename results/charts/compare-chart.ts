@@ -20,6 +20,7 @@ export function comparisonChart(c: RunComparison): ChartSpec | undefined {
       .filter(([, , v]) => v !== null)
       .map(([percentile, run, v]) => ({
         group: `${p.mode} c=${p.connections}`,
+        order: ['baseline', 'ambient', 'waypoint', 'sidecar'].indexOf(p.mode) * 1000 + p.connections,
         mode: p.mode,
         connections: p.connections,
         percentile,
@@ -51,7 +52,7 @@ export function comparisonChart(c: RunComparison): ChartSpec | undefined {
         height: 160,
         mark: 'bar',
         encoding: {
-          x: { field: 'group', type: 'nominal', title: null },
+          x: { field: 'group', type: 'nominal', title: null, sort: { field: 'order', op: 'min' } },
           xOffset: { field: 'run', type: 'nominal', sort: [c.runA, c.runB] },
           y: { field: 'latencyMs', type: 'quantitative', title: 'median latency (ms)' },
           color: { field: 'run', type: 'nominal', sort: [c.runA, c.runB], title: 'run' },

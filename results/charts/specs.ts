@@ -73,12 +73,13 @@ export function latencyPercentilesChart(result: PerformanceResult): ChartSpec | 
       title: `Latency at ${result.settings.qps} qps, ${result.settings.payloadBytes} B payload (fortio, each repetition)`,
       data: { values: rows },
       facet: { column: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'], title: null } },
+      resolve: { scale: { y: 'independent' } },
       spec: {
         width: 220,
         height: 200,
         layer: [
           {
-            mark: { type: 'line', interpolate: 'monotone' },
+            mark: { type: 'line' },
             encoding: {
               x: {
                 field: 'connections',
