@@ -67,6 +67,20 @@ test('the Service VIP reaches every replica; DNS full and short names resolve', 
     'import socket\ntry: socket.gethostbyname("nope.demo.svc.cluster.local")\nexcept socket.gaierror as e: print("NX")',
   ]);
   assert.equal(nx.stdout.trim(), 'NX');
+  // DNS over TCP too (resolvers fall back to it for large answers).
+  const tcp = await cluster.exec(from, [
+    'python3',
+    '-c',
+    [
+      'import socket, struct',
+      "q = struct.pack('>HHHHHH', 9, 0x100, 1, 0, 0, 0) + b''.join(bytes([len(p)]) + p.encode() for p in 'web.demo.svc.cluster.local'.split('.')) + b'\\0' + struct.pack('>HH', 1, 1)",
+      "s = socket.create_connection(('198.19.0.10', 53), timeout=3); s.sendall(struct.pack('>H', len(q)) + q)",
+      'r = s.recv(4096)[2:]',
+      'print(socket.inet_ntoa(r[-4:]))',
+    ].join('\n'),
+  ]);
+  const svc = await cluster.get({ kind: 'Service', namespace: NS, name: 'web' });
+  assert.equal(tcp.stdout.trim(), (svc?.spec as { clusterIP?: string } | undefined)?.clusterIP, tcp.stderr);
 });
 
 test('no pod can reach an address outside the cluster', { skip: skipUnlessRoot }, async () => {
