@@ -3,9 +3,12 @@
  * TEST SUPPORT: a small in-memory Kubernetes API server on 127.0.0.1:0, enough for the object
  * API (discovery, create, server-side apply, read, list with label selectors, delete), pod
  * listing, pod logs (text set by the test) and port-forward (`v4.channel.k8s.io`), which it
- * relays to a real TCP address on 127.0.0.1 chosen by the test (e.g. a real echo app). It stands
- * in for the API server only; what is behind a port-forward is real. Exec is not served.
+ * relays to a real TCP address on 127.0.0.1 chosen by the test (e.g. a real echo app), and exec
+ * (`v5.channel.k8s.io`/`v4`), which runs the argv as a real host process when the test enables
+ * it. It stands in for the API server only; what is behind a port-forward or an exec is real.
  */
+
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -86,6 +89,8 @@ export interface FakeApiServerOptions {
   metrics?: boolean;
   /** Where a port-forward to `namespace/pod:port` goes (a loopback port); undefined refuses it. */
   portForwardTarget?: (namespace: string, pod: string, port: number) => number | undefined;
+  /** Serve exec by running the argv on this host (tests only). */
+  hostExec?: boolean;
 }
 
 function matchesSelector(labels: Record<string, string> = {}, selector: string | null): boolean {
@@ -281,6 +286,50 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   });
   server.on('upgrade', (req: IncomingMessage, socket, _head) => {
     const url = new URL(req.url ?? '/', 'http://fake');
+    if (/^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/exec$/.test(url.pathname)) {
+      requests.push({ method: 'EXEC', path: url.pathname, query: url.searchParams, contentType: '' });
+      if (!options.hostExec) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(/\s*,\s*/);
+      const v5 = offered.includes('v5.channel.k8s.io');
+      const ws = acceptWebSocket(req, socket, v5 ? 'v5.channel.k8s.io' : 'v4.channel.k8s.io');
+      const [file, ...args] = url.searchParams.getAll('command');
+      const child = spawn(file ?? 'true', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.on('error', () => {});
+      child.stdout.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([1]), d])));
+      child.stderr.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([2]), d])));
+      ws.onMessage((p) => {
+        if (p[0] === 0) child.stdin.write(p.subarray(1));
+        else if (p[0] === 255 && p[1] === 0) child.stdin.end();
+      });
+      child.on('error', (err) => {
+        ws.send(
+          Buffer.concat([
+            Buffer.from([3]),
+            Buffer.from(JSON.stringify({ status: 'Failure', message: err.message })),
+          ]),
+        );
+        ws.close();
+      });
+      child.on('close', (code) => {
+        const status =
+          code === 0
+            ? { status: 'Success' }
+            : {
+                status: 'Failure',
+                reason: 'NonZeroExitCode',
+                details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+              };
+        ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(status))]));
+        ws.close();
+      });
+      ws.onClose(() => {
+        if (child.exitCode === null) child.kill();
+      });
+      return;
+    }
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
     const port = Number(url.searchParams.get('ports'));
     const target = m ? options.portForwardTarget?.(m[1]!, m[2]!, port) : undefined;

@@ -3,6 +3,7 @@
  * `call`, `podHttp` and `logs` through the API server's port-forward and log endpoints. The API
  * server is the fake on 127.0.0.1; what the port-forward reaches is a real echo app on loopback,
  * so the call really travels: client-node PortForward → WebSocket → echo forward API → echo HTTP.
+ * Exec runs its argv as a real process behind the fake server's exec endpoint.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -24,6 +25,7 @@ before(async () => {
     }),
   );
   api = await startFakeApiServer({
+    hostExec: true,
     portForwardTarget: (ns, pod, port) => {
       if (ns !== 'demo' || pod !== 'client') return undefined;
       if (port === ECHO_FORWARD_PORT) return echo.port('control');
@@ -82,4 +84,18 @@ test('a port-forward the server refuses is an error, not a hang', async () => {
 test('logs reads the Log API with a tail', async () => {
   api.setLogs('demo', 'client', 'one\ntwo\nthree\n');
   assert.equal(await cluster.logs(client, { tail: 2 }), 'two\nthree\n');
+});
+
+test('exec returns stdout, stderr and the exit code from the V1Status', async () => {
+  const r = await cluster.exec(client, ['sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.deepEqual(r, { exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+  assert.equal((await cluster.exec(client, ['true'])).exitCode, 0);
+  const exec = api.requests.filter((q) => q.method === 'EXEC').at(-1);
+  assert.equal(exec?.query.get('container'), 'echo', 'defaults to the first container');
+});
+
+test('exec writes stdin and closes it (v5 close frame)', async () => {
+  const r = await cluster.exec(client, ['cat'], { stdin: 'hello\n', timeoutMs: 5000 });
+  assert.equal(r.exitCode, 0);
+  assert.equal(r.stdout, 'hello\n');
 });
