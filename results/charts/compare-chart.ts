@@ -47,6 +47,7 @@ export function comparisonChart(c: RunComparison): ChartSpec | undefined {
         },
       ],
       facet: { row: { field: 'percentile', type: 'nominal', title: null } },
+      resolve: { scale: { y: 'independent' } },
       spec: {
         width: 420,
         height: 160,

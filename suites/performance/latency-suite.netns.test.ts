@@ -1,0 +1,52 @@
+/**
+ * @module suites/performance/latency-suite.netns.test
+ * The latency suite on a real local cluster (Linux network namespaces, needs root): baseline only,
+ * one short point, client and server pods on different nodes. Skips with the reason elsewhere. The
+ * cluster is removed in `finally`, even when the suite fails.
+ */
+import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
+import { describe, it } from 'node:test';
+import { getProvider } from '../../clusters/connect.ts';
+import { FORTIO_BIN, hasFortio } from '../../results/performance/testing/loopback-fortio.ts';
+import { runLatencySuite } from './latency-suite.ts';
+
+const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
+const skip = !isRoot
+  ? 'needs root on Linux (network namespaces)'
+  : !hasFortio()
+    ? 'fortio not built (scripts/setup)'
+    : false;
+const NAME = 'mbtperftest';
+
+describe('runLatencySuite on the local provider', { skip }, () => {
+  it('measures baseline between pods on two nodes', { timeout: 120_000 }, async () => {
+    // the local provider runs `fortio` for exec from PATH; the image itself maps to .tools/bin/fortio
+    process.env.PATH = `${dirname(FORTIO_BIN)}:${process.env.PATH ?? ''}`;
+    const provider = await getProvider('local');
+    await provider.down(NAME);
+    try {
+      const cluster = await provider.up({ name: NAME, nodes: 2 });
+      const r = await runLatencySuite(cluster, {
+        modes: ['baseline'],
+        profile: 'quick',
+        connections: [2],
+        durationSeconds: 2,
+        repetitions: 1,
+      });
+      assert.equal(r.latency.length, 1);
+      const p = r.latency[0]!;
+      assert.ok(p.sampleCount > 1000, `samples ${p.sampleCount}`);
+      assert.ok(p.qpsActual > 500, `qps ${p.qpsActual}`);
+      assert.ok(p.p50Ms > 0 && p.p50Ms < 50, `p50 ${p.p50Ms} ms`);
+      assert.deepEqual(p.errorsByCode, {});
+      assert.equal(r.settings.crossNode, true, 'client and server on different nodes');
+      assert.deepEqual(
+        await cluster.list('Namespace').then((ns) => ns.filter((n) => n.metadata.name.startsWith('mb-perf'))),
+        [],
+      );
+    } finally {
+      await provider.down(NAME);
+    }
+  });
+});
