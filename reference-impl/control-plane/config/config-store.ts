@@ -9,7 +9,7 @@ import { describeError, ValidationError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { ControlPlaneMetrics } from '../metrics.ts';
 import type { EventLog } from './event-log.ts';
-import { type Kind, keyOf, type MeshObject, objectKey } from './objects.ts';
+import { IGNORED_KINDS, type Kind, keyOf, type MeshObject, objectKey } from './objects.ts';
 import { describeObject, validateObject } from './validate.ts';
 
 export type ConfigListener = (change: { key: string; kind: Kind; origin: number }) => void;
@@ -93,6 +93,14 @@ export function createConfigStore(options: ConfigStoreOptions) {
     /** Validates and stores `raw`; on rejection the previous version (if any) stays. */
     apply(raw: unknown, source: { file?: string } = {}): ApplyResult {
       const origin = performance.now();
+      const rawKind = (raw as { kind?: unknown } | null)?.kind;
+      if (typeof rawKind === 'string' && IGNORED_KINDS.has(rawKind)) {
+        logger.debug('config: kind not used by the control plane, skipped', {
+          kind: rawKind,
+          file: source.file,
+        });
+        return { ok: true, key: '', changed: false };
+      }
       let validated: ReturnType<typeof validateObject>;
       try {
         validated = validateObject(raw, source.file);

@@ -83,3 +83,20 @@ test('config store: conflicting VirtualServices warn', () => {
   assert.ok(store.apply(vs('two')).ok);
   assert.ok(events.list().some((e) => /conflicting routes/.test(e.reason)));
 });
+
+test('config store: kinds the control plane does not use are skipped, not rejected', () => {
+  const events = createEventLog();
+  const store = createConfigStore({ logger: silentLogger, events });
+  const r = store.apply({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'a' },
+    spec: {},
+  });
+  assert.ok(r.ok);
+  assert.equal(events.list().length, 0);
+  assert.equal(
+    store.apply({ apiVersion: 'v1', kind: 'Bogus', metadata: { name: 'x', namespace: 'a' } }).ok,
+    false,
+  );
+});

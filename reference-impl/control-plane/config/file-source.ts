@@ -87,6 +87,7 @@ export async function startFileSource(
       const raw = doc.toJS();
       if (raw == null) continue;
       const r = store.apply(raw, { file });
+      if (r.ok && !r.key) continue;
       if (r.ok) {
         const o = raw as MeshObject;
         keys.push({ kind: o.kind, ns: o.metadata.namespace, name: o.metadata.name });

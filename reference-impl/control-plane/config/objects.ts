@@ -46,6 +46,32 @@ export const KINDS = [
 
 export type Kind = (typeof KINDS)[number];
 
+/**
+ * Valid Kubernetes kinds the control plane has no use for (a cluster's config directory may hold
+ * them): skipped quietly instead of being rejected.
+ */
+export const IGNORED_KINDS: ReadonlySet<string> = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'ConfigMap',
+  'Secret',
+  'Endpoints',
+  'EndpointSlice',
+  'Node',
+  'Event',
+  'Lease',
+  'GatewayClass',
+  'ReferenceGrant',
+  'NetworkPolicy',
+  'WorkloadEntry',
+  'WorkloadGroup',
+  'Sidecar',
+]);
+
 /** Kinds without a namespace. */
 export const CLUSTER_SCOPED: ReadonlySet<Kind> = new Set(['Namespace']);
 

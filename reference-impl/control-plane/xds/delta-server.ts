@@ -15,6 +15,8 @@ import type { ResourceChange, ResourceStore } from './resource-store.ts';
 
 /** At most this many resources per response, so one response stays well under gRPC's 4 MiB default. */
 export const MAX_RESOURCES_PER_RESPONSE = 2000;
+/** Unanswered responses remembered per stream for ACK/NACK matching. */
+const MAX_PENDING = 1000;
 
 /** Per type URL state of one stream, as /debug/push-status shows it. */
 export interface TypeStatus {
@@ -126,6 +128,8 @@ export function createDeltaServer(options: DeltaServerOptions) {
         for (const r of chunk) chunkPrev.set(r.name, previous.get(r.name));
         for (const n of rem) chunkPrev.set(n, previous.get(n));
         pending.set(nonce, { typeUrl, systemVersion, previous: chunkPrev });
+        // A proxy that never answers must not grow this map without bound.
+        if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
         call.write({
           systemVersionInfo: systemVersion,
           typeUrl,
