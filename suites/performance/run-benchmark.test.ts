@@ -45,4 +45,36 @@ describe('runBenchmark (loopback fortio)', { skip: !hasFortio() && 'fortio not b
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('leaves complete: false and no objects behind when aborted mid-run', async () => {
+    const server = await startLoopbackFortio();
+    const dir = await mkdtemp(join(tmpdir(), 'mb-bench-'));
+    try {
+      const cluster = createLoopbackCluster(server);
+      const abort = new AbortController();
+      await assert.rejects(
+        runBenchmark(cluster, {
+          runId: 'loopback-abort',
+          runDir: dir,
+          modes: ['baseline'],
+          profile: 'quick',
+          connections: [1, 2],
+          durationSeconds: 0.3,
+          repetitions: 1,
+          signal: abort.signal,
+          onProgress: (_suite, p) => {
+            if (p.done === 1) abort.abort(new Error('stop'));
+          },
+        }),
+      );
+      const partial = await readPerformanceResult(dir, { requireComplete: false });
+      assert.equal(partial.complete, false);
+      assert.equal(partial.latency.length, 1);
+      await assert.rejects(readPerformanceResult(dir), /complete: false/);
+      assert.equal(cluster.objects.size, 0);
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
