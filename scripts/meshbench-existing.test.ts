@@ -88,3 +88,17 @@ test('an unknown context is one E_CLUSTER_NOT_FOUND line listing the known ones'
     1,
   );
 });
+
+test('without --name the existing provider uses the current context (cluster status)', async () => {
+  const { MESHBENCH_CLUSTER: _c, ...rest } = env;
+  const saved = env;
+  env = rest;
+  try {
+    const r = await meshbench(['cluster', 'status']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /fake\s+│ existing/);
+    assert.match(r.stdout, /capabilities: exec, mesh:istio/);
+  } finally {
+    env = saved;
+  }
+});

@@ -41,7 +41,8 @@ export function createExistingProvider(options: ExistingProviderOptions = {}): C
   const connect = async (name: string): Promise<Cluster> => {
     const kc = selectContext(loadKubeConfig(options.kubeconfig), name);
     return connectKubeCluster({
-      name,
+      // `current` resolves to the context's own name.
+      name: kc.getCurrentContext(),
       provider: 'existing',
       kubeConfig: kc,
       ...(kubeconfigPath ? { kubeconfigPath } : {}),

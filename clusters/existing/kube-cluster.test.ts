@@ -239,6 +239,7 @@ test('the existing provider: contexts are clusters; unknown context lists the kn
   assert.equal(down.existed, false);
   const c = await provider.up({ name: 'current' });
   assert.equal(c.provider, 'existing');
+  assert.equal(c.name, 'fake', 'current resolves to the context name');
   await c.apply([ns]);
   const report = await provider.down('fake');
   assert.equal(report.existed, true);

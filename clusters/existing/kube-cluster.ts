@@ -220,7 +220,10 @@ export class KubeCluster implements Cluster {
         undefined,
         labelSelectorString(labelSelector),
       );
-      return list.items.map((o) => ({ apiVersion, kind: k, ...o }) as unknown as KubeObject);
+      // List items come without apiVersion/kind from a real API server.
+      return list.items.map(
+        (o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? k }) as unknown as KubeObject,
+      );
     } catch (err) {
       throw kubeError(`list ${kind}${namespace ? ` in ${namespace}` : ''}`, err, this.#server);
     }

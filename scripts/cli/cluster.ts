@@ -80,7 +80,11 @@ export function register(program: Command): void {
       const ctx = contextOf(this);
       const provider = await providerOf(ctx);
       const { name } = ctx.globals;
-      const found = (await provider.list()).find((c) => c.name === name);
+      const list = await provider.list();
+      // `existing` accepts `current` for the kubeconfig's current context: resolve it by connecting.
+      const resolved =
+        name === 'current' && provider.name === 'existing' ? (await provider.connect(name)).name : name;
+      const found = list.find((c) => c.name === resolved);
       if (!found) {
         throw new MeshbenchError(
           'E_CLUSTER_NOT_FOUND',
