@@ -184,8 +184,20 @@ export function register(program: Command): void {
         progress.stop();
         const r = outcome.result;
         for (const s of r.skippedModes) ctx.print(`skipped ${s.mode}: ${s.reason}`);
-        ctx.print('Average latency (p90/p99), added over baseline, measured vs published (istio.io):');
-        ctx.print(latencyRowTable(r));
+        if (r.latency.length) {
+          ctx.print('Average latency (p90/p99), added over baseline, measured vs published (istio.io):');
+          ctx.print(latencyRowTable(r));
+        }
+        for (const t of r.throughput) {
+          ctx.print(
+            `${t.mode} ${t.test}: ${t.ratePerSecond.toFixed(0)} calls/s, ${(t.bytesPerSecond / 1e6).toFixed(1)} MB/s, p99 ${t.p99Ms.toFixed(3)} ms`,
+          );
+        }
+        for (const u of r.resources) {
+          ctx.print(
+            `${u.mode} ${u.component} ${u.pod}: ${u.cpuCoresPer1000Rps.toFixed(3)} vCPU per 1000 rps, peak ${u.peakMemoryMiB.toFixed(1)} MiB`,
+          );
+        }
         const base = r.latency.filter((p) => p.mode === 'baseline');
         if (base.length) {
           const med = (f: 'p90Ms' | 'p99Ms') =>
