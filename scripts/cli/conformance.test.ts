@@ -8,11 +8,19 @@ import { playwrightArgs } from './conformance.ts';
 
 test('defaults run every mode project', () => {
   const args = playwrightArgs({ mode: [], row: [], negativeControls: false });
-  assert.deepEqual(args.filter((a) => a !== '--project'), ['test', 'baseline', 'ambient', 'waypoint', 'sidecar', 'interop']);
+  assert.deepEqual(
+    args.filter((a) => a !== '--project'),
+    ['test', 'baseline', 'ambient', 'waypoint', 'sidecar', 'interop'],
+  );
 });
 
 test('modes, rows and negative controls map to projects and a grep', () => {
-  const args = playwrightArgs({ mode: ['ambient'], row: ['security.encryption', 'lifecycle.jobs'], negativeControls: true, workers: 1 });
+  const args = playwrightArgs({
+    mode: ['ambient'],
+    row: ['security.encryption', 'lifecycle.jobs'],
+    negativeControls: true,
+    workers: 1,
+  });
   assert.deepEqual(args, [
     'test',
     '--project',
@@ -25,6 +33,8 @@ test('modes, rows and negative controls map to projects and a grep', () => {
     '1',
   ]);
   const re = new RegExp(args[6]!);
-  assert.ok(re.test('suites/conformance/security/encryption.spec.ts security.encryption: Traffic between pods'));
+  assert.ok(
+    re.test('suites/conformance/security/encryption.spec.ts security.encryption: Traffic between pods'),
+  );
   assert.ok(!re.test('x security.encryptionX: y'));
 });

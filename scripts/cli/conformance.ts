@@ -52,9 +52,18 @@ export function register(program: Command): void {
   program
     .command('conformance')
     .description('run the conformance suite: one test per feature row, per data-plane mode')
-    .option('--mode <mode>', `data-plane mode to run (repeatable): ${MODES.join(', ')}; default all`, collectMode, [])
+    .option(
+      '--mode <mode>',
+      `data-plane mode to run (repeatable): ${MODES.join(', ')}; default all`,
+      collectMode,
+      [],
+    )
     .option('--row <id>', 'only this feature row (repeatable), e.g. security.encryption', collectRow, [])
-    .option('--negative-controls', 'also run each row with its feature removed (the assertion must fail)', false)
+    .option(
+      '--negative-controls',
+      'also run each row with its feature removed (the assertion must fail)',
+      false,
+    )
     .option('--workers <n>', 'parallel Playwright workers', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
@@ -62,15 +71,22 @@ export function register(program: Command): void {
     })
     .action(async function (this: Command, flags: ConformanceFlags) {
       const ctx = contextOf(this);
-      const reuse = this.getOptionValueSourceWithGlobals('name') !== 'default' || ctx.io.env.MESHBENCH_CLUSTER;
+      const reuse =
+        this.getOptionValueSourceWithGlobals('name') !== 'default' || ctx.io.env.MESHBENCH_CLUSTER;
       const env: Record<string, string> = {
         ...(process.env as Record<string, string>),
-        ...(Object.fromEntries(Object.entries(ctx.io.env).filter(([, v]) => v !== undefined)) as Record<string, string>),
+        ...(Object.fromEntries(Object.entries(ctx.io.env).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          string
+        >),
         MESHBENCH_PROVIDER: ctx.globals.provider,
       };
       if (reuse) env.MESHBENCH_CLUSTER = ctx.globals.name;
       if (flags.negativeControls) env.MESHBENCH_NEGATIVE_CONTROLS = '1';
-      env.MESHBENCH_RUN_ID ||= `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-conformance`;
+      env.MESHBENCH_RUN_ID ||= `${new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}-conformance`;
       const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
       const args = playwrightArgs(flags);
       ctx.logger.debug('running playwright', { args });
@@ -82,7 +98,9 @@ export function register(program: Command): void {
         child.on('error', reject);
         child.on('close', (c) => resolve(c ?? 1));
       });
-      ctx.print(`results: results/runs/${env.MESHBENCH_RUN_ID}/ (conformance.json, junit.xml, feature-table.md)`);
+      ctx.print(
+        `results: results/runs/${env.MESHBENCH_RUN_ID}/ (conformance.json, junit.xml, feature-table.md)`,
+      );
       if (code !== 0) {
         throw new MeshbenchError('E_CHECK_FAILED', `conformance run failed (playwright exit ${code})`, {
           hint: `see results/runs/${env.MESHBENCH_RUN_ID}/feature-table.md and the evidence it links`,

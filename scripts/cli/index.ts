@@ -9,6 +9,7 @@ import * as bench from './bench.ts';
 import * as call from './call.ts';
 import * as cluster from './cluster.ts';
 import * as compare from './compare.ts';
+import * as conformance from './conformance.ts';
 import * as logs from './logs.ts';
 import * as main from './main.ts';
 import * as mesh from './mesh.ts';
@@ -23,7 +24,7 @@ export const COMMANDS: readonly { register(program: Command): void }[] = [
   mesh,
   bench,
   compare,
-  // conformance: add here.
+  conformance,
 ];
 
 /** Registers every command on the program. */
