@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ValidationError } from '../../core/errors.ts';
+import { hasCode, ValidationError } from '../../core/errors.ts';
 import type { Cluster, KubeObject } from '../cluster.ts';
 import { clusterPaths } from './naming.ts';
 import { createLocalProvider } from './provider.ts';
@@ -263,4 +263,30 @@ test('a template change rolls the Deployment; the config dir mirrors objects wit
     ]),
     /spec\.nodeName.*no node named "node9"/,
   );
+});
+
+test('waits fail fast on what can never be ready (waypoint Gateway, finished pod)', {
+  skip: skipUnlessRoot,
+}, async () => {
+  const gw: KubeObject = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'waypoint', namespace: NS },
+    spec: {
+      gatewayClassName: 'istio-waypoint',
+      listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+    },
+  };
+  await cluster.apply([gw, pod('done', 'Never', 'true')]);
+  const t0 = Date.now();
+  await assert.rejects(cluster.waitReady([gw], { timeoutMs: 20_000 }), (e: unknown) =>
+    hasCode(e, 'E_UNSUPPORTED'),
+  );
+  assert.ok(Date.now() - t0 < 5000);
+  await new Promise((r) => setTimeout(r, 500));
+  await assert.rejects(
+    cluster.waitReady([{ kind: 'Pod', namespace: NS, name: 'done' }], { timeoutMs: 20_000 }),
+    /never become ready/,
+  );
+  await cluster.delete([gw, pod('done', 'Never', 'true')]);
 });

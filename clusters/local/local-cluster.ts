@@ -34,6 +34,7 @@ import type {
 import { callDaemon } from './api-client.ts';
 import { startCapture } from './capture.ts';
 import { groupUsage } from './cgroups.ts';
+import type { Readiness } from './daemon/daemon.ts';
 import { httpIn } from './daemon/probe.ts';
 import { installReferenceMesh, uninstallReferenceMesh } from './mesh.ts';
 import type { ClusterPaths } from './naming.ts';
@@ -97,13 +98,19 @@ export class LocalCluster implements Cluster {
     for (const ref of refs) {
       for (;;) {
         options.signal?.throwIfAborted();
-        const r = await this.api<{ ready: boolean; seen: string }>('ready', { ref });
+        const r = await this.api<Readiness>('ready', { ref });
         if (r.ready) break;
+        const m = 'metadata' in ref ? (ref as KubeObject).metadata : (ref as ObjectRef);
+        const what = `${ref.kind} ${m.namespace ? `${m.namespace}/` : ''}${m.name}`;
+        if (r.failed) {
+          throw new MeshbenchError(r.code ?? 'E_TIMEOUT', `${what} will never become ready: ${r.seen}`, {
+            hint: `check cluster.pods() and cluster.logs(); the daemon log is ${this.paths.daemonLog}`,
+          });
+        }
         if (Date.now() > deadline) {
-          const m = 'metadata' in ref ? (ref as KubeObject).metadata : (ref as ObjectRef);
           throw new MeshbenchError(
             'E_TIMEOUT',
-            `${ref.kind} ${m.namespace ? `${m.namespace}/` : ''}${m.name} not ready after ${options.timeoutMs ?? 60_000} ms; last seen: ${r.seen}`,
+            `${what} not ready after ${options.timeoutMs ?? 60_000} ms; last seen: ${r.seen}`,
             { hint: `check cluster.pods() and cluster.logs(); the daemon log is ${this.paths.daemonLog}` },
           );
         }

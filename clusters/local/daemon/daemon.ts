@@ -32,8 +32,10 @@ export interface Readiness {
   ready: boolean;
   /** What was last seen, for timeout messages. */
   seen: string;
-  /** True when the object can never become ready (e.g. a failed Job). */
+  /** True when the object can never become ready (e.g. a failed Job): waits stop at once. */
   failed?: boolean;
+  /** Error code to fail a wait with when `failed` (default E_TIMEOUT). */
+  code?: 'E_TIMEOUT' | 'E_UNSUPPORTED';
 }
 
 export class LocalDaemon {
@@ -299,7 +301,7 @@ export class LocalDaemon {
         return {
           ready: info?.ready === true,
           seen: `phase ${info?.phase ?? 'Pending'}, ready ${info?.ready ?? false}, restarts ${info?.restarts ?? 0}`,
-          failed: info?.phase === 'Failed',
+          failed: info?.phase === 'Failed' || info?.phase === 'Succeeded',
         };
       }
       case 'Job': {
@@ -317,6 +319,20 @@ export class LocalDaemon {
             keyOf({ kind: 'Service', namespace: o.metadata.namespace, name: o.metadata.name }),
           ) ?? [];
         return { ready: eps.length > 0, seen: `${eps.length} endpoints` };
+      }
+      case 'Gateway': {
+        const conds = (status.conditions as { type: string; status: string }[] | undefined) ?? [];
+        if (conds.some((c) => c.type === 'Programmed' && c.status === 'True'))
+          return { ready: true, seen: 'Programmed' };
+        const waypoint = (o.spec as { gatewayClassName?: string }).gatewayClassName === 'istio-waypoint';
+        return {
+          ready: false,
+          seen: waypoint
+            ? 'not Programmed: the local provider does not deploy waypoints (no waypoint controller yet)'
+            : 'not Programmed: the local provider runs no gateway controller',
+          failed: true,
+          code: 'E_UNSUPPORTED',
+        };
       }
       default:
         return { ready: true, seen: 'exists' };
