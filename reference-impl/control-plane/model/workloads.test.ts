@@ -69,6 +69,34 @@ const cases: { name: string; input: ModelInput; uid: string; expect: Record<stri
       expect: { tunnelProtocol: 'HBONE', nativeTunnel: undefined },
     },
     {
+      name: 'host-network pod in an ambient namespace → NONE',
+      input: {
+        Namespace: [ns('a', { 'istio.io/dataplane-mode': 'ambient' })],
+        Pod: [
+          { ...pod('a', 'p', '10.0.0.1'), spec: { ...pod('a', 'p', '10.0.0.1').spec, hostNetwork: true } },
+        ],
+      },
+      uid: uid('a', 'p'),
+      expect: { tunnelProtocol: 'NONE' },
+    },
+    {
+      name: 'waypoint pod → HBONE, native tunnel, no waypoint of its own',
+      input: {
+        Namespace: [ns('a', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'wp' })],
+        Gateway: [waypoint('a', 'wp', 'all')],
+        Pod: [
+          pod('a', 'wp-1', '10.0.0.5', {
+            labels: {
+              'gateway.networking.k8s.io/gateway-name': 'wp',
+              'gateway.istio.io/managed': 'istio.io-mesh-controller',
+            },
+          }),
+        ],
+      },
+      uid: uid('a', 'wp-1'),
+      expect: { tunnelProtocol: 'HBONE', nativeTunnel: true, waypoint: undefined },
+    },
+    {
       name: 'not ready → UNHEALTHY',
       input: { Namespace: [ns('a')], Pod: [pod('a', 'p', '10.0.0.1', { ready: false })] },
       uid: uid('a', 'p'),

@@ -5,6 +5,8 @@
  * label `none` opts out). A pod with a sidecar (namespace `istio-injection=enabled` or pod label
  * `sidecar.istio.io/inject=true`, unless the pod says `false`) terminates HBONE itself: Istio marks
  * it with `networking.istio.io/tunnel: http` and sends `native_tunnel`, so ztunnel never captures it.
+ * Waypoint pods (labels `gateway.networking.k8s.io/gateway-name` and `gateway.istio.io/managed:
+ * istio.io-mesh-controller`) are treated the same way; host-network pods are never captured.
  */
 import type { Port, Workload } from '../../api/workload.ts';
 import type { MeshObject } from '../config/objects.ts';
@@ -27,6 +29,11 @@ export type PodMode = 'ambient' | 'sidecar' | 'none';
 /** The data-plane mode of a pod given its namespace labels. Sidecar wins over ambient, as in Istio. */
 export function podMode(pod: MeshObject, nsLabels: Record<string, string> | undefined): PodMode {
   const labels = pod.metadata.labels ?? {};
+  // Host-network pods share the node's address; Istio never captures them.
+  if (pod.spec?.hostNetwork === true) return 'none';
+  // A waypoint's own pods terminate HBONE themselves (like a sidecar): never captured by ztunnel.
+  if (labels[GATEWAY_NAME_LABEL] && labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller')
+    return 'sidecar';
   const inject = labels[SIDECAR_INJECT];
   const sidecar =
     labels[TUNNEL_LABEL] === 'http' ||
