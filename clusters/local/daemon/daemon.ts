@@ -42,7 +42,10 @@ export class LocalDaemon {
   readonly store = new ObjectStore();
   readonly kubelet: Kubelet;
   private readonly endpoints = new Map<string, EndpointAddress[]>();
+  /** Config files written, by store key. */
   private readonly written = new Map<string, string>();
+  /** Store keys changed since the config dir was last synced. */
+  private readonly changed = new Set<string>();
   private lastRules = '';
   private nextVip = 1 * 256 + 1;
   private reconciling = false;
@@ -64,7 +67,10 @@ export class LocalDaemon {
       logger,
       onStatus: () => this.schedule(),
     });
-    this.store.onChange = () => this.schedule();
+    this.store.onChange = (key) => {
+      this.changed.add(key);
+      this.schedule();
+    };
   }
 
   /** Begins serving: DNS, kube-proxy tables and the built-in objects. */
@@ -496,23 +502,21 @@ export class LocalDaemon {
     this.lastRules = script;
   }
 
-  /** Mirrors the store into `<state>/config/` (one file per object, atomic writes). */
+  /** Mirrors changed objects into `<state>/config/` (one file per object, atomic writes). */
   private syncConfigDir(): void {
-    const want = new Map<string, string>();
-    for (const key of this.store.keys()) {
-      const o = this.store.getByKey(key)!;
-      want.set(configFileName(o.kind, o.metadata.namespace, o.metadata.name), stringify(o));
-    }
-    for (const [file, text] of want) {
-      if (this.written.get(file) === text) continue;
-      writeFileAtomic(join(this.paths.configDir, file), text);
-      this.written.set(file, text);
-    }
-    for (const file of [...this.written.keys()]) {
-      if (!want.has(file)) {
-        rmSync(join(this.paths.configDir, file), { force: true });
-        this.written.delete(file);
+    const keys = [...this.changed];
+    this.changed.clear();
+    for (const key of keys) {
+      const o = this.store.getByKey(key);
+      const old = this.written.get(key);
+      if (!o) {
+        if (old) rmSync(join(this.paths.configDir, old), { force: true });
+        this.written.delete(key);
+        continue;
       }
+      const file = configFileName(o.kind, o.metadata.namespace, o.metadata.name);
+      writeFileAtomic(join(this.paths.configDir, file), stringify(o));
+      this.written.set(key, file);
     }
   }
 
