@@ -80,6 +80,12 @@ export async function runLatencySuite(
         `baseline could not be deployed, so nothing can be compared: ${why}`,
       );
     }
+    for (const d of set.deployments.filter((x) => !x.crossNode)) {
+      logger.warn('client and server share a node; Istio’s method puts them on different nodes', {
+        mode: d.mode,
+        node: d.server.node,
+      });
+    }
     const total = repetitions * connections.length * set.deployments.length;
     const latency: LatencyPoint[] = [];
     let done = 0;
