@@ -86,12 +86,15 @@ export async function startCapture(
   return {
     async stop() {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      // Let the last frames reach the file: wait until it stops growing (bounded).
+      // Let the last frames reach the file (tcpdump drops what is still in its ring on SIGINT, and
+      // may be slow to run on a busy machine): wait until the file has not grown for 300 ms,
+      // at most 3 s.
       let size = -1;
-      for (let i = 0; i < 20; i++) {
+      let stable = 0;
+      for (let i = 0; i < 60 && stable < 6; i++) {
         await new Promise((r) => setTimeout(r, 50));
         const now = existsSync(file) ? statSync(file).size : 0;
-        if (now === size) break;
+        stable = now === size ? stable + 1 : 0;
         size = now;
       }
       child.kill('SIGINT');
