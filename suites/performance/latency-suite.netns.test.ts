@@ -36,8 +36,8 @@ describe('runLatencySuite on the local provider', { skip }, () => {
       });
       assert.equal(r.latency.length, 1);
       const p = r.latency[0]!;
-      assert.ok(p.sampleCount > 1000, `samples ${p.sampleCount}`);
-      assert.ok(p.qpsActual > 500, `qps ${p.qpsActual}`);
+      assert.ok(p.sampleCount > 200, `samples ${p.sampleCount}`);
+      assert.ok(p.qpsActual > 100, `qps ${p.qpsActual}` + ' (a loaded 2-core machine still sustains this)');
       assert.ok(p.p50Ms > 0 && p.p50Ms < 50, `p50 ${p.p50Ms} ms`);
       assert.deepEqual(p.errorsByCode, {});
       assert.equal(r.settings.crossNode, true, 'client and server on different nodes');
