@@ -1,18 +1,18 @@
 /**
  * @module reference-impl/control-plane/bench/push-latency
- * `npm run bench:control-plane`: time from a config change (a Pod's readiness flips in the config
- * store) to every connected proxy having the updated Workload, with 100, 1,000 and 10,000 workloads
- * and 20 delta-xDS clients on loopback TLS (pod changes take the incremental path); the same for an
- * AuthorizationPolicy change, which rebuilds the whole model; plus control-plane heap per 1,000 workloads. The clients
- * run in the same process (one event loop), so the figures include 20 clients' decoding: an upper
- * bound. Options: `--sizes 100,1000 --clients 20 --changes 30 --json FILE`.
+ * `npm run bench:control-plane`: time from a config change to every connected proxy having it, with
+ * 100, 1,000 and 10,000 workloads and 20 delta-xDS clients on loopback TLS. Two changes: a Pod's
+ * readiness flips (incremental path) and an AuthorizationPolicy changes (full model rebuild). Also
+ * control-plane heap per 1,000 workloads. The clients run in one worker thread (bench-clients.ts),
+ * off the control plane's event loop; on a machine without a free core their decoding still
+ * competes for CPU. Options: `--sizes 100,1000 --clients 20 --changes 30 --json FILE`.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import { silentLogger } from '../../../core/logger.ts';
-import { createXdsClient, type XdsClient } from '../client/xds-client.ts';
 import { type ControlPlane, startControlPlane } from '../control-plane.ts';
 
 setFlagsFromString('--expose-gc');
@@ -112,94 +112,71 @@ async function runSize(n: number): Promise<SizeResult> {
   gc();
   const heapBytesPer1000 = ((process.memoryUsage().heapUsed - heap0) / n) * 1000;
 
-  const t0 = performance.now();
-  const clients: XdsClient[] = Array.from({ length: CLIENTS }, (_, i) =>
-    createXdsClient({
-      address: `127.0.0.1:${cp.grpcPort}`,
-      rootCertPem: cp.rootCertPem,
-      token: `tok-${i}`,
-      node: `ztunnel~node-${i}`,
-    }),
+  const worker = new Worker(
+    `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./bench-clients.ts', import.meta.url).href)}); });`,
+    {
+      eval: true,
+      workerData: {
+        address: `127.0.0.1:${cp.grpcPort}`,
+        rootCertPem: cp.rootCertPem,
+        clients: CLIENTS,
+        workloads: n,
+      },
+    },
   );
-  await Promise.all(clients.map((c) => c.waitSynced(120_000)));
-  await Promise.all(
-    clients.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          const check = () => {
-            if (c.workloads.size >= n) {
-              c.off('change', check);
-              resolve();
-            }
-          };
-          c.on('change', check);
-          check();
-        }),
-    ),
-  );
-  const initialSyncMs = performance.now() - t0;
+  const replies = new Map<number, (at: number) => void>();
+  const synced = new Promise<number>((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('message', (m: { synced?: boolean; ms?: number; id?: number; at?: number }) => {
+      if (m.synced) resolve(m.ms!);
+      else if (m.id !== undefined) replies.get(m.id)?.(m.at!);
+    });
+  });
+  const initialSyncMs = await synced;
+  let nextId = 0;
+  const ask = (msg: Record<string, unknown>) =>
+    new Promise<number>((resolve) => {
+      const id = nextId++;
+      replies.set(id, resolve);
+      worker.postMessage({ ...msg, id });
+    });
+  const wall = () => performance.timeOrigin + performance.now();
 
-  const waitAll = (uid: string, want: string) =>
-    clients.map(
-      (c) =>
-        new Promise<number>((resolve) => {
-          const check = () => {
-            if (c.workloads.get(uid)?.status === want) {
-              c.off('change', check);
-              resolve(performance.now());
-            }
-          };
-          c.on('change', check);
-          check();
-        }),
-    );
   const latencies: number[] = [];
   for (let k = 0; k < CHANGES; k++) {
     const i = (k * 7919) % n;
     const uid = `Kubernetes//Pod/ns-${Math.floor(i / PODS_PER_NS)}/pod-${i}`;
-    // Measured: the pod turns unready; every proxy must see it.
-    const arrived = waitAll(uid, 'UNHEALTHY');
-    const start = performance.now();
+    // Measured: the pod turns unready; every proxy must see it. The watch is armed first.
+    const arrived = ask({ cmd: 'watch-workload', uid, status: 'UNHEALTHY' });
+    await settle();
+    const start = wall();
     cp.store.apply(podManifest(i, false));
-    const times = await Promise.all(arrived);
-    latencies.push(Math.max(...times) - start);
+    latencies.push((await arrived) - start);
     // Not measured: back to ready, so the next change is a real one.
-    const back = waitAll(uid, 'HEALTHY');
+    const back = ask({ cmd: 'watch-workload', uid, status: 'HEALTHY' });
     cp.store.apply(podManifest(i, true));
-    await Promise.all(back);
+    await back;
     await settle();
   }
+
   // A policy change forces a full model rebuild (every workload re-translated and diffed).
   const policyLatencies: number[] = [];
   for (let k = 0; k < Math.min(CHANGES, 10); k++) {
-    const arrived = clients.map(
-      (c) =>
-        new Promise<number>((resolve) => {
-          const check = () => {
-            if (
-              c.authorizations.get('ns-0/bench')?.rules[0]?.clauses[0]?.matches[0]?.destinationPorts[0] ===
-              1000 + k
-            ) {
-              c.off('change', check);
-              resolve(performance.now());
-            }
-          };
-          c.on('change', check);
-          check();
-        }),
-    );
-    const start = performance.now();
+    const arrived = ask({ cmd: 'watch-policy', key: 'ns-0/bench', port: 1000 + k });
+    await settle();
+    const start = wall();
     cp.store.apply({
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: 'bench', namespace: 'ns-0' },
       spec: { action: 'DENY', rules: [{ to: [{ operation: { ports: [String(1000 + k)] } }] }] },
     });
-    const times = await Promise.all(arrived);
-    policyLatencies.push(Math.max(...times) - start);
+    policyLatencies.push((await arrived) - start);
     await settle();
   }
-  for (const c of clients) c.close();
+  worker.postMessage({ cmd: 'close' });
+  await new Promise((r) => setTimeout(r, 100));
+  await worker.terminate();
   await cp.close();
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
