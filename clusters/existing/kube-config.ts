@@ -3,18 +3,32 @@
  * Loads a kubeconfig (a given file, else `$KUBECONFIG`, else `~/.kube/config`) and selects a
  * context by name; an unknown context is `E_CLUSTER_NOT_FOUND` listing the ones that exist.
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { MeshbenchError } from '../../core/errors.ts';
 
 /** Where to read the kubeconfig: a file, or a ready KubeConfig (tests). */
 export type KubeConfigSource = string | KubeConfig | undefined;
 
-/** The kubeconfig from `source` (without choosing a context). */
-export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
+/** True when the default loader would find a real kubeconfig (file or in-cluster service account). */
+function defaultKubeconfigExists(env: NodeJS.ProcessEnv): boolean {
+  const files = env.KUBECONFIG
+    ? env.KUBECONFIG.split(delimiter).filter(Boolean)
+    : [join(homedir(), '.kube', 'config')];
+  return files.some((f) => existsSync(f)) || Boolean(env.KUBERNETES_SERVICE_HOST);
+}
+
+/**
+ * The kubeconfig from `source` (without choosing a context). With no source and no kubeconfig
+ * anywhere it is empty, rather than client-node's made-up `loaded-context` on localhost:8080.
+ */
+export function loadKubeConfig(source: KubeConfigSource, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   if (source instanceof KubeConfig) return source;
   const kc = new KubeConfig();
   if (source) kc.loadFromFile(source);
-  else kc.loadFromDefault();
+  else if (defaultKubeconfigExists(env)) kc.loadFromDefault();
   return kc;
 }
 
