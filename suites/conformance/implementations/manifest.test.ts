@@ -1,0 +1,42 @@
+/**
+ * @module suites/conformance/implementations/manifest.test
+ * Undeclared modes and features give a not-supported reason naming the implementation; baseline and
+ * absence assertions need only the mode; every declared feature exists and is defined for its modes.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { featureById } from '../rows/index.ts';
+import { implementationManifest, unsupportedReason } from './index.ts';
+
+const m = implementationManifest('reference');
+
+test('baseline never needs a declaration', () => {
+  assert.equal(unsupportedReason(m, 'traffic.l4.connection-lb', 'baseline', true), undefined);
+});
+
+test('an undeclared mode is not supported, with the note', () => {
+  assert.match(
+    unsupportedReason(m, 'l7.authz', 'waypoint', true)!,
+    /does not declare the waypoint data plane \(the reference waypoint is not built yet\)/,
+  );
+});
+
+test('an undeclared feature in a declared mode is not supported; absence rows need only the mode', () => {
+  assert.match(
+    unsupportedReason(m, 'traffic.tcp-shifting', 'ambient', true)!,
+    /does not declare traffic\.tcp-shifting in ambient mode \(ztunnel does no weighted routing/,
+  );
+  assert.equal(unsupportedReason(m, 'l7.fault-injection', 'ambient', false), undefined);
+  assert.equal(unsupportedReason(m, 'security.encryption', 'ambient', true), undefined);
+});
+
+test('every declared feature exists and is expected supported in each declared mode', () => {
+  for (const [id, modes] of Object.entries(m.features)) {
+    const f = featureById(id);
+    for (const mode of modes) assert.equal(f.expected[mode], 'supported', `${id} in ${mode}`);
+  }
+});
+
+test('an unknown implementation name is rejected with the known ones', () => {
+  assert.throws(() => implementationManifest('nope'), /unknown implementation "nope".*use one of reference/);
+});
