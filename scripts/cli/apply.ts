@@ -15,9 +15,9 @@ export function register(program: Command): void {
     .command('apply')
     .description('validate and apply Kubernetes/Istio/Gateway API objects from a YAML file or directory')
     .requiredOption('-f, --file <path>', 'a YAML file or a directory of them')
-    .option('--wait', 'wait until the applied objects are ready', false)
+    .option('--wait', 'wait until the applied objects are ready')
     .option('--timeout <ms>', 'deadline for --wait', intAtLeast(1), 120_000)
-    .action(async function (this: Command, opts: { file: string; wait: boolean; timeout: number }) {
+    .action(async function (this: Command, opts: { file: string; wait?: boolean; timeout: number }) {
       const ctx = contextOf(this);
       const objects = readManifests(opts.file);
       const cluster = await connectTo(ctx);

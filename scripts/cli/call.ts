@@ -16,7 +16,7 @@ interface CallFlags {
   to: string;
   count: number;
   header?: Record<string, string>;
-  newConn: boolean;
+  newConn?: boolean;
   timeout: number;
   method?: string;
   body?: string;
@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .requiredOption('--to <url>', 'http://, h2c://, grpc://, tcp:// or server-first:// URL', parseCallUrl)
     .option('--count <n>', 'number of calls', intAtLeast(1), 1)
     .option('-H, --header <key:value>', 'request header (repeatable)', collectHeader)
-    .option('--new-conn', "open a new connection for every call (default: the echo app's choice)", false)
+    .option('--new-conn', "open a new connection for every call (default: the echo app's choice)")
     .option('--timeout <ms>', 'per-call deadline', intAtLeast(1), 5000)
     .option('-X, --method <method>', 'HTTP method')
     .option('--body <text>', 'request body (HTTP) or message (TCP)')

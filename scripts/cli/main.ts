@@ -23,7 +23,7 @@ interface StepRecord {
 
 interface MainFlags {
   nodes: number;
-  fresh: boolean;
+  fresh?: boolean;
   calls: number;
   timeout: number;
   skip?: string[];
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .command('main')
     .description(`the main job (npm start): ${MAIN_STEPS.map((s) => s.id).join(' → ')}`)
     .option('--nodes <n>', 'nodes when the cluster is created', intAtLeast(1), 2)
-    .option('--fresh', 'recreate the cluster even if a healthy one exists', false)
+    .option('--fresh', 'recreate the cluster even if a healthy one exists')
     .option('--calls <n>', 'calls per target in the reachability check', intAtLeast(1), 20)
     .option('--timeout <ms>', 'deadline of each wait', intAtLeast(1), 180_000)
     .option(
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       const id = runId();
       const options: MainOptions = {
         nodes: flags.nodes,
-        fresh: flags.fresh,
+        fresh: Boolean(flags.fresh),
         calls: flags.calls,
         timeoutMs: flags.timeout,
         skip: flags.skip ?? [],

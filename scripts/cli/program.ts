@@ -33,8 +33,9 @@ export function createProgram(io: CliIo): Command {
         .env('MESHBENCH_CLUSTER')
         .default('meshbench'),
     )
-    .option('--debug', 'print full stacks on failure and debug logs', false)
+    .option('--debug', 'print full stacks on failure and debug logs')
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -47,6 +48,7 @@ export function createProgram(io: CliIo): Command {
     cmd.exitOverride();
     cmd.configureOutput(program.configureOutput());
     cmd.showSuggestionAfterError(true);
+    cmd.configureHelp({ showGlobalOptions: true });
   }
   return program;
 }
