@@ -22,6 +22,13 @@ import { buildTopology } from './topology.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The harness's environment minus what would make the daemon think it runs under a test runner. */
+function withoutTestRunnerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  delete out.NODE_TEST_CONTEXT;
+  return out;
+}
+
 export interface LocalProviderOptions {
   logger?: Logger;
   /** Nodes when `up` is not told (default 2). */
@@ -102,7 +109,10 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Cluster
           cwd: REPO_ROOT,
           detached: true,
           stdio: ['ignore', log, log],
-          env: { ...process.env, MB_CGROUP_PROCS: daemonCg.map((d) => join(d, 'cgroup.procs')).join(' ') },
+          env: {
+            ...withoutTestRunnerEnv(process.env),
+            MB_CGROUP_PROCS: daemonCg.map((d) => join(d, 'cgroup.procs')).join(' '),
+          },
         },
       );
       closeSync(log);
