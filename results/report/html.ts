@@ -6,6 +6,7 @@
  * attributes naming its mode and field, so the browser test can compare it with the JSON.
  */
 import { PUBLISHED_ADDED_LATENCY } from '../performance/published.ts';
+import { summariseResources } from '../performance/resource-summary.ts';
 import type { PerformanceResult } from '../performance/types.ts';
 import { escapeHtml, markdownToHtml } from './markdown-table.ts';
 
@@ -85,6 +86,21 @@ function throughputTable(r: PerformanceResult): string {
   return `<h2>Throughput and connections (fortio)</h2><table id="throughput"><thead><tr><th class="t">mode</th><th class="t">test</th><th>calls/s</th><th>MB/s</th><th>p50 (ms)</th><th>p99 (ms)</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function resourceSummaryTable(r: PerformanceResult): string {
+  const rows = summariseResources(r);
+  if (rows.length === 0) return '';
+  const body = rows
+    .map(
+      (x) =>
+        `<tr>${cell(x.mode, {}, 't')}${cell(String(x.proxies))}${cell(x.vcpuPer1000Rps.toFixed(3), { field: 'vcpuPer1000Rps', mode: x.mode })}${cell(
+          x.peakMemoryMiB.toFixed(1),
+          { field: 'peakMemoryMiB', mode: x.mode },
+        )}${cell(`${x.publishedVcpuPer1000Rps.toFixed(2)} vCPU / ${x.publishedMemoryMiB} MB`)}</tr>`,
+    )
+    .join('');
+  return `<h2>Average resource cost (proxies on the request path, per 1000 rps)</h2><table id="resource-summary"><thead><tr><th class="t">mode</th><th>proxies</th><th>vCPU</th><th>peak MiB</th><th>published (Istio 1.24)</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
 function resourceTable(r: PerformanceResult): string {
   if (r.resources.length === 0) return '';
   const rows = r.resources
@@ -148,6 +164,7 @@ ${charts || '<p id="no-charts">No charts: this run has no samples to draw.</p>'}
 <h2>Latency points</h2>
 ${latencyTable(r)}
 ${throughputTable(r)}
+${resourceSummaryTable(r)}
 ${resourceTable(r)}
 ${features}
 </body></html>

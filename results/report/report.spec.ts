@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { performanceCharts } from '../charts/specs.ts';
+import { summariseResources } from '../performance/resource-summary.ts';
 import { readPerformanceResult, writePerformanceResult } from '../performance/store.ts';
 import { sampleResult } from '../performance/testing/sample-result.ts';
 import type { PerformanceResult } from '../performance/types.ts';

@@ -14,6 +14,7 @@ import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
 import { getProvider } from '../../clusters/connect.ts';
 import { describeError } from '../../core/errors.ts';
 import { PUBLISHED_ADDED_LATENCY } from '../../results/performance/published.ts';
+import { summariseResources } from '../../results/performance/resource-summary.ts';
 import { newRunId, runDirFor } from '../../results/performance/run-dir.ts';
 import { MODES, type Mode, type PerformanceResult } from '../../results/performance/types.ts';
 import { runBenchmark, SUITES, type SuiteName } from '../../suites/performance/run-benchmark.ts';
@@ -191,6 +192,11 @@ export function register(program: Command): void {
         for (const t of r.throughput) {
           ctx.print(
             `${t.mode} ${t.test}: ${t.ratePerSecond.toFixed(0)} calls/s, ${(t.bytesPerSecond / 1e6).toFixed(1)} MB/s, p99 ${t.p99Ms.toFixed(3)} ms`,
+          );
+        }
+        for (const x of summariseResources(r)) {
+          ctx.print(
+            `resource cost ${x.mode}: ${x.vcpuPer1000Rps.toFixed(3)} vCPU and ${x.peakMemoryMiB.toFixed(1)} MiB per 1000 rps over ${x.proxies} proxies (published: ${x.publishedVcpuPer1000Rps.toFixed(2)} vCPU, ${x.publishedMemoryMiB} MB)`,
           );
         }
         for (const u of r.resources) {
