@@ -157,3 +157,17 @@ test('accepts good objects of several kinds; warns on a non-waypoint Gateway', (
   });
   assert.equal(r.warnings.length, 1);
 });
+
+test('status is written by the cluster and not schema-checked', () => {
+  validateObject({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'p',
+      namespace: 'a',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'd', uid: 'u' }],
+    },
+    spec: { containers: [{ name: 'c', image: 'x' }], nodeName: 'node0' },
+    status: { phase: 'Running', podIP: '198.18.1.2', containerStatuses: [{ name: 'c', ready: true }] },
+  });
+});

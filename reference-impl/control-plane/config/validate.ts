@@ -187,7 +187,8 @@ export function validateObject(raw: unknown, file?: string): Validated {
   const labels = badLabels(md.labels, 'metadata.labels');
   if (labels) throw new ValidationError('E_MANIFEST_FIELD', where(labels.field), labels.reason);
   try {
-    const { apiVersion: _a, kind: _k, ...rest } = o;
+    // `status` is written by the cluster, not by users: only its fields the model reads matter.
+    const { apiVersion: _a, kind: _k, status: _s, ...rest } = o;
     new info.schema(rest as never).validate();
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

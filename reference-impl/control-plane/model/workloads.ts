@@ -56,6 +56,8 @@ export function podReady(pod: MeshObject): boolean {
 
 function ownerWorkload(pod: MeshObject): { type: Workload['workloadType']; name: string } {
   const owner = (pod.metadata as { ownerReferences?: { kind: string; name: string }[] }).ownerReferences?.[0];
+  if (owner?.kind === 'Deployment') return { type: 'DEPLOYMENT', name: owner.name };
+  if (owner?.kind === 'CronJob') return { type: 'CRONJOB', name: owner.name };
   if (owner?.kind === 'ReplicaSet')
     return { type: 'DEPLOYMENT', name: owner.name.replace(/-[a-z0-9]{5,10}$/, '') };
   if (owner?.kind === 'Job') return { type: 'JOB', name: owner.name };
