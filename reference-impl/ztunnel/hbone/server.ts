@@ -62,6 +62,7 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
     ALPNProtocols: ['h2'],
     allowHTTP1: false,
     unknownProtocolTimeout: 1000,
+    handshakeTimeout: 10_000,
     settings: {
       maxConcurrentStreams: options.maxConcurrentStreams,
       initialWindowSize: options.streamWindowBytes,

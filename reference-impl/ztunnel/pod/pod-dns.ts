@@ -60,8 +60,12 @@ export function answerDns(
   });
 }
 
-/** Serves DNS on the bound UDP socket `fd`. */
-export function createPodDns(inputs: ProxyInputs, pod: PodContext, fd: number): PodDns {
+/** Serves DNS on the bound UDP socket `fd` (or, in tests, on `{ address, port }`). */
+export function createPodDns(
+  inputs: Pick<ProxyInputs, 'state' | 'telemetry' | 'logger'>,
+  pod: Pick<PodContext, 'name' | 'namespace'>,
+  fd: number | { address: string; port: number },
+): PodDns & { ready: Promise<number> } {
   const socket = dgram.createSocket('udp4');
   socket.on('error', (err) => inputs.logger.warn('dns socket error', { pod: pod.name, error: err.message }));
   socket.on('message', (msg, rinfo) => {
@@ -72,6 +76,7 @@ export function createPodDns(inputs: ProxyInputs, pod: PodContext, fd: number): 
     }
     socket.send(reply, rinfo.port, rinfo.address);
   });
-  socket.bind({ fd });
-  return { close: () => socket.close() };
+  const ready = new Promise<number>((resolve) => socket.once('listening', () => resolve(socket.address().port)));
+  socket.bind(typeof fd === 'number' ? { fd } : fd);
+  return { ready, close: () => socket.close() };
 }
