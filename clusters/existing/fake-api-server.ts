@@ -85,8 +85,8 @@ export interface FakeApiServer {
 }
 
 export interface FakeApiServerOptions {
-  /** Advertise metrics.k8s.io in discovery. */
-  metrics?: boolean;
+  /** Advertise metrics.k8s.io in discovery and serve PodMetrics from this (undefined → 404). */
+  metrics?: boolean | ((namespace: string, pod: string) => unknown);
   /** Where a port-forward to `namespace/pod:port` goes (a loopback port); undefined refuses it. */
   portForwardTarget?: (namespace: string, pod: string, port: number) => number | undefined;
   /** Serve exec by running the argv on this host (tests only). */
@@ -184,6 +184,15 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       const lines = text.split('\n').filter(Boolean);
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end(`${(Number.isInteger(tail) ? lines.slice(-tail) : lines).join('\n')}\n`);
+    }
+    const metricsPath = /^\/apis\/metrics\.k8s\.io\/v1beta1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(
+      url.pathname,
+    );
+    if (metricsPath && typeof options.metrics === 'function') {
+      const m = options.metrics(metricsPath[1]!, metricsPath[2]!);
+      return m
+        ? send(res, 200, m)
+        : send(res, 404, statusBody(404, 'NotFound', `podmetrics "${metricsPath[2]}" not found`));
     }
     const r = route(url.pathname);
     const resources = r ? GROUPS[r.gv] : undefined;

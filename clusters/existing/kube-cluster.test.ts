@@ -53,11 +53,26 @@ before(async () => {
 });
 after(() => api.close());
 
-test('connect finds capabilities from discovery (no metrics.k8s.io → no usage)', async () => {
+test('connect finds capabilities from discovery; usage reads PodMetrics when metrics.k8s.io is served', async () => {
   assert.ok(cluster.capabilities.has('exec'));
   assert.ok(cluster.capabilities.has('mesh:istio'));
   assert.ok(!cluster.capabilities.has('usage'));
-  const withMetrics = await startFakeApiServer({ metrics: true });
+  const withMetrics = await startFakeApiServer({
+    metrics: (ns, pod) =>
+      pod === 'echo-1'
+        ? {
+            kind: 'PodMetrics',
+            apiVersion: 'metrics.k8s.io/v1beta1',
+            metadata: { name: pod, namespace: ns },
+            timestamp: '2026-01-01T00:00:00Z',
+            window: '10.5s',
+            containers: [
+              { name: 'echo', usage: { cpu: '200m', memory: '64Mi' } },
+              { name: 'proxy', usage: { cpu: '50000000n', memory: '1024Ki' } },
+            ],
+          }
+        : undefined,
+  });
   try {
     const c = await connectKubeCluster({
       name: 'm',
@@ -65,6 +80,11 @@ test('connect finds capabilities from discovery (no metrics.k8s.io → no usage)
       kubeConfig: withMetrics.kubeConfig(),
     });
     assert.ok(c.capabilities.has('usage'));
+    const u = await c.usage({ namespace: 'demo', name: 'echo-1' });
+    assert.ok(Math.abs(u.cpuSeconds - 0.25 * 10.5) < 1e-9, String(u.cpuSeconds));
+    assert.equal(u.memoryBytes, 64 * 2 ** 20 + 2 ** 20);
+    assert.equal(u.sampledAt, '2026-01-01T00:00:00Z');
+    await assert.rejects(c.usage({ namespace: 'demo', name: 'nope' }), (err) => hasCode(err, 'E_KUBE_API'));
   } finally {
     await withMetrics.close();
   }
