@@ -14,6 +14,7 @@ import { WAYPOINT_NAME } from './modes.ts';
 
 const METRIC = 'istio_tcp_connections_opened_total';
 const METRICS_PORT = 15020;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sums `istio_tcp_connections_opened_total` samples that mention `namespace` as source or destination. */
 export function connectionsOpenedFor(prometheusText: string, namespace: string): number {
@@ -62,6 +63,7 @@ export async function assertModeInEffect(
   cluster: Cluster,
   d: ModeDeployment,
   mesh: MeshInfo | undefined,
+  options: { timeoutMs?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<void> {
   if (d.mode !== 'ambient' && d.mode !== 'waypoint') return;
   if (!mesh) throw new MeshbenchError('E_UNSUPPORTED', `mode ${d.mode}: no mesh installed`);
@@ -80,26 +82,46 @@ export async function assertModeInEffect(
     }
   }
   const ztunnels = await cluster.pods(mesh.systemNamespace, { app: 'ztunnel' });
-  let before: number;
-  let after: number;
-  try {
-    before = await scrape(cluster, ztunnels, d.namespace);
-    await runFortioLoad(cluster, d.client, { url: d.httpUrl, qps: 50, connections: 2, durationSeconds: 0.2 });
-    after = await scrape(cluster, ztunnels, d.namespace);
-  } catch (err) {
-    throw new MeshbenchError(
-      'E_UNSUPPORTED',
-      `mode ${d.mode}: cannot verify that traffic crosses ztunnel: ${describeError(err)}`,
-      { cause: err },
-    );
+  // Enrolment is asynchronous (the node agent hands the pod to ztunnel after it starts): retry a
+  // short probe load until it shows up in the metrics, or give up at the deadline.
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let before = -1;
+  let after = -1;
+  let lastError: unknown;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    try {
+      before = await scrape(cluster, ztunnels, d.namespace);
+      await runFortioLoad(cluster, d.client, {
+        url: d.httpUrl,
+        qps: 50,
+        connections: 2,
+        durationSeconds: 0.3,
+      });
+      await sleep(200);
+      after = await scrape(cluster, ztunnels, d.namespace);
+      if (after > before) return;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) break;
+    await sleep(1000);
   }
-  if (after <= before) {
+  if (lastError) {
     throw new MeshbenchError(
       'E_UNSUPPORTED',
-      `mode ${d.mode} not in effect: traffic from ${d.namespace}/${d.client.name} to ${d.httpUrl} did not appear in any ztunnel's ${METRIC} (${before} → ${after})`,
+      `mode ${d.mode}: cannot verify that traffic crosses ztunnel: ${describeError(lastError)}`,
       {
-        hint: `the namespace is labelled for ${d.mode}, but capture (node agent redirect rules) or ztunnel's listeners are not in place for its pods`,
+        cause: lastError,
       },
     );
   }
+  throw new MeshbenchError(
+    'E_UNSUPPORTED',
+    `mode ${d.mode} not in effect: traffic from ${d.namespace}/${d.client.name} to ${d.httpUrl} did not appear in any ztunnel's ${METRIC} (${before} → ${after}) within ${options.timeoutMs ?? 30_000} ms`,
+    {
+      hint: `the namespace is labelled for ${d.mode}, but capture (node agent redirect rules) or ztunnel's listeners are not in place for its pods`,
+    },
+  );
 }

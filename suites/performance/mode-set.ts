@@ -66,7 +66,9 @@ export async function deployModes(
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.prefix ? { prefix: options.prefix } : {}),
         });
-        if (options.verify !== false) await assertModeInEffect(cluster, deployment, options.mesh);
+        if (options.verify !== false) {
+          await assertModeInEffect(cluster, deployment, options.mesh, { signal: options.signal });
+        }
         set.deployments.push(deployment);
       } catch (err) {
         if (options.signal?.aborted) throw err;
