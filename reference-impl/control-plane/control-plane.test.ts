@@ -51,8 +51,8 @@ before(async () => {
     ]),
     certTtlSeconds: 3600,
     logger: silentLogger,
-    source: async (store, events) => {
-      const s = await startFileSource({ dir, store, events, logger: silentLogger, rescanMs: 0 });
+    source: async (store) => {
+      const s = await startFileSource({ dir, store, logger: silentLogger, rescanMs: 0 });
       return () => s.stop();
     },
   });

@@ -26,9 +26,9 @@ async function main(): Promise<void> {
     nodeTokens,
     certTtlSeconds: flags.certTtlSeconds,
     logger,
-    source: async (store, events) => {
+    source: async (store) => {
       if (flags.configDir) {
-        const src = await startFileSource({ dir: flags.configDir, store, events, logger });
+        const src = await startFileSource({ dir: flags.configDir, store, logger });
         return () => src.stop();
       }
       // Loaded only when used: @kubernetes/client-node is heavy to import.

@@ -142,6 +142,12 @@ export function createConfigStore(options: ConfigStoreOptions) {
       notify(key, o.kind, origin);
       return { ok: true, key, changed: true };
     },
+    /** Records a rejection found before an object could be parsed (bad YAML, oversize file). */
+    reject(e: { file?: string; reason: string; code: string }): void {
+      metrics?.rejectedConfigs.inc({ kind: 'unknown' });
+      events.record({ level: 'rejected', file: e.file, reason: e.reason, code: e.code });
+      logger.warn('config: rejected', { file: e.file, reason: e.reason });
+    },
     /** Deletes an object; no-op when absent. */
     remove(kind: Kind, namespace: string | undefined, name: string): boolean {
       const key = objectKey(kind, namespace, name);

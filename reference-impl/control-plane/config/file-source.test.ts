@@ -34,7 +34,7 @@ test('file source: load, update, reject keeps last good, delete', async () => {
   );
   const events = createEventLog();
   const store = createConfigStore({ logger: silentLogger, events });
-  const src = await startFileSource({ dir, store, events, logger: silentLogger, rescanMs: 200 });
+  const src = await startFileSource({ dir, store, logger: silentLogger, rescanMs: 200 });
   try {
     assert.equal(store.list('Namespace').length, 1);
     assert.equal(store.get('AuthorizationPolicy', 'a', 'p')?.spec.action, 'DENY');

@@ -10,14 +10,12 @@ import { parseAllDocuments } from 'yaml';
 import { ValidationError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import type { ConfigStore } from './config-store.ts';
-import type { EventLog } from './event-log.ts';
 import { type Kind, keyOf, type MeshObject } from './objects.ts';
 import { MAX_OBJECT_BYTES } from './validate.ts';
 
 export interface FileSourceOptions {
   dir: string;
   store: ConfigStore;
-  events: EventLog;
   logger: Logger;
   /** Rescan period in ms (0 disables); default 5000. */
   rescanMs?: number;
@@ -29,7 +27,7 @@ const isManifest = (f: string) => /\.ya?ml$/.test(f) && !f.startsWith('.');
 export async function startFileSource(
   options: FileSourceOptions,
 ): Promise<{ stop(): void; loaded(): number }> {
-  const { dir, store, events, logger } = options;
+  const { dir, store, logger } = options;
   mkdirSync(dir, { recursive: true });
   /** file → keys of the objects it defined, and its last seen stat. */
   const files = new Map<string, { keys: { kind: Kind; ns?: string; name: string }[]; stamp: string }>();
@@ -68,8 +66,7 @@ export async function startFileSource(
         { file },
         `oversize object: file over ${MAX_OBJECT_BYTES} bytes`,
       );
-      events.record({ level: 'rejected', file, reason: e.message, code: e.code });
-      logger.warn('config: rejected', { file, reason: e.message });
+      store.reject({ file, reason: e.message, code: e.code });
       files.set(file, { keys: prev?.keys ?? [], stamp });
       return;
     }
@@ -78,8 +75,7 @@ export async function startFileSource(
     for (const doc of Array.isArray(docs) ? docs : [docs]) {
       if (doc.errors.length) {
         const reason = `YAML: ${doc.errors[0]!.message}`;
-        events.record({ level: 'rejected', file, reason, code: 'E_MANIFEST_YAML' });
-        logger.warn('config: rejected', { file, reason });
+        store.reject({ file, reason, code: 'E_MANIFEST_YAML' });
         // The last good objects of this file stay in force.
         files.set(file, { keys: prev?.keys ?? [], stamp });
         return;
