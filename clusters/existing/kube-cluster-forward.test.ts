@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import { hasCode } from '../../core/errors.ts';
 import { type EchoInstance, parseEchoArgs, startEcho } from '../../reference-impl/echo/index.ts';
 import { type FakeApiServer, startFakeApiServer } from './fake-api-server.ts';
-import { connectKubeCluster, ECHO_FORWARD_PORT, type KubeCluster } from './kube-cluster.ts';
+import { ECHO_FORWARD_PORT } from './forward-call.ts';
+import { connectKubeCluster, type KubeCluster } from './kube-cluster.ts';
 
 let echo: EchoInstance;
 let api: FakeApiServer;

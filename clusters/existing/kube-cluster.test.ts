@@ -10,13 +10,9 @@ import type { KubeObject } from '../cluster.ts';
 import type { CommandRunner } from './command-runner.ts';
 import { createExistingProvider } from './existing-provider.ts';
 import { type FakeApiServer, startFakeApiServer } from './fake-api-server.ts';
-import {
-  connectKubeCluster,
-  execExitCode,
-  type KubeCluster,
-  MANAGED_LABEL,
-  parseForwardReply,
-} from './kube-cluster.ts';
+import { parseForwardReply } from './forward-call.ts';
+import { connectKubeCluster, type KubeCluster, MANAGED_LABEL } from './kube-cluster.ts';
+import { execExitCode } from './pod-exec.ts';
 
 let api: FakeApiServer;
 let cluster: KubeCluster;

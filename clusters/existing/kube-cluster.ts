@@ -5,24 +5,18 @@
  * polling with a deadline, calls through the echo pod's forward API over a port-forward, `Exec`,
  * `Log`, PodMetrics for usage, and Istio through istioctl.
  */
-import { PassThrough, Readable, Writable } from 'node:stream';
 import {
   ApisApi,
   CoreV1Api,
-  CustomObjectsApi,
-  Exec,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
-  Log,
   PatchStrategy,
   type V1Pod,
-  type V1Status,
 } from '@kubernetes/client-node';
 import { MeshbenchError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import type {
-  CallOutcome,
   CallRequest,
   CallResult,
   Capability,
@@ -46,17 +40,18 @@ import type {
 } from '../cluster.ts';
 import { validateObjects } from '../manifests.ts';
 import { type CommandRunner, execaRunner } from './command-runner.ts';
+import { callThroughForward } from './forward-call.ts';
 import { installIstio, uninstallIstio } from './istio-mesh.ts';
 import { applyOrder, describeRef, headerOf, labelSelectorString, resolveKind } from './kinds.ts';
 import { isNotFound, kubeError } from './kube-errors.ts';
 import { localHttp } from './local-http.ts';
+import { execInPod } from './pod-exec.ts';
 import { toPodInfo } from './pod-info.ts';
+import { readPodLogs } from './pod-logs.ts';
+import { podUsage } from './pod-usage.ts';
 import { withPortForward } from './port-forward.ts';
-import { parseQuantity } from './quantity.ts';
-import { readinessOf } from './readiness.ts';
+import { waitUntilReady } from './wait-ready.ts';
 
-/** The echo app's forward API port (reference-impl/echo `--control-port`). */
-export const ECHO_FORWARD_PORT = 7071;
 /** Label put on namespaces meshbench applies, so `teardown` removes exactly those. */
 export const MANAGED_LABEL = 'app.kubernetes.io/managed-by';
 const FIELD_MANAGER = 'meshbench';
@@ -73,51 +68,6 @@ export interface KubeClusterOptions {
   logger?: Logger;
   /** Poll interval of `waitReady`. */
   pollMs?: number;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-}
-
-/** Collects a stream's text. */
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  return {
-    stream: new Writable({
-      write(chunk, _enc, cb) {
-        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-        cb();
-      },
-    }),
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
-}
-
-/** Exit code from the V1Status of an exec (`NonZeroExitCode` carries it in `details.causes`). */
-export function execExitCode(status: V1Status | undefined): number {
-  if (!status || status.status === 'Success') return 0;
-  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
-  const n = Number(cause?.message);
-  return Number.isInteger(n) ? n : 1;
-}
-
-/** Reads the forward API's reply: `{ outcomes }` (reference echo) or a bare array. */
-export function parseForwardReply(body: string): CallOutcome[] {
-  const parsed = JSON.parse(body) as { outcomes?: CallOutcome[] } | CallOutcome[];
-  const outcomes = Array.isArray(parsed) ? parsed : parsed.outcomes;
-  if (!Array.isArray(outcomes)) throw new Error('reply has no outcomes array');
-  return outcomes;
 }
 
 /** A `Cluster` on one kubeconfig context. Create it with `connectKubeCluster`. */
@@ -230,35 +180,7 @@ export class KubeCluster implements Cluster {
   }
 
   async waitReady(refs: readonly (ObjectRef | KubeObject)[], options: WaitOptions = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 120_000;
-    const deadline = Date.now() + timeoutMs;
-    let pending = [...refs];
-    const reasons = new Map<ObjectRef | KubeObject, string>();
-    while (pending.length > 0) {
-      const still: (ObjectRef | KubeObject)[] = [];
-      for (const ref of pending) {
-        const obj = await this.get(headerOfRef(ref));
-        if (!obj) {
-          reasons.set(ref, 'not found');
-          still.push(ref);
-          continue;
-        }
-        const r = readinessOf(obj);
-        if (r.ready) continue;
-        if (r.failed) throw new MeshbenchError('E_CLUSTER_STATE', `${describeRef(ref)}: ${r.reason}`);
-        reasons.set(ref, r.reason);
-        still.push(ref);
-      }
-      pending = still;
-      if (pending.length === 0) return;
-      if (Date.now() >= deadline) {
-        const what = pending.map((p) => `${describeRef(p)} (${reasons.get(p)})`).join(', ');
-        throw new MeshbenchError('E_TIMEOUT', `not ready after ${timeoutMs} ms: ${what}`, {
-          hint: 'inspect with `meshbench logs NS/POD` or kubectl describe',
-        });
-      }
-      await sleep(Math.min(this.#pollMs, Math.max(0, deadline - Date.now())), options.signal);
-    }
+    await waitUntilReady((ref) => this.get(headerOfRef(ref)), refs, options, this.#pollMs);
   }
 
   async pods(namespace: string, labelSelector?: Record<string, string>): Promise<PodInfo[]> {
@@ -294,75 +216,11 @@ export class KubeCluster implements Cluster {
 
   async call(from: PodRef, request: CallRequest): Promise<CallResult> {
     await this.#pod(from);
-    const count = request.count ?? 1;
-    const budget = count * ((request.timeoutMs ?? 5000) + (request.intervalMs ?? 0)) + 10_000;
-    const res = await withPortForward(this.#kc, from, ECHO_FORWARD_PORT, (port) =>
-      localHttp({
-        port,
-        path: '/forward',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-        timeoutMs: budget,
-      }),
-    );
-    if (res.status !== 200) {
-      throw new MeshbenchError(
-        'E_CALL',
-        `forward API of ${from.namespace}/${from.name} answered ${res.status}: ${res.body.slice(0, 200)}`,
-        { hint: `is the echo app (port ${ECHO_FORWARD_PORT}) running in that pod?` },
-      );
-    }
-    try {
-      return { from, request, outcomes: parseForwardReply(res.body) };
-    } catch (cause) {
-      throw new MeshbenchError(
-        'E_CALL',
-        `forward API of ${from.namespace}/${from.name} sent an unreadable reply`,
-        {
-          cause,
-        },
-      );
-    }
+    return callThroughForward(this.#kc, from, request);
   }
 
   async exec(pod: PodRef, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const container = await this.#container(pod, options.container);
-    const out = collector();
-    const err = collector();
-    const stdin = options.stdin !== undefined ? Readable.from([options.stdin]) : null;
-    let status: V1Status | undefined;
-    const timeoutMs = options.timeoutMs ?? 60_000;
-    const ws = await new Exec(this.#kc)
-      .exec(pod.namespace, pod.name, container, [...argv], out.stream, err.stream, stdin, false, (s) => {
-        status = s;
-      })
-      .catch((e: unknown) => {
-        throw kubeError(`exec in ${pod.namespace}/${pod.name}`, e, this.#server);
-      });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        ws.close();
-        reject(
-          new MeshbenchError(
-            'E_TIMEOUT',
-            `exec ${argv.join(' ')} in ${pod.namespace}/${pod.name}: no exit within ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
-      const abort = () => {
-        clearTimeout(timer);
-        ws.close();
-        reject(options.signal?.reason);
-      };
-      options.signal?.addEventListener('abort', abort, { once: true });
-      ws.on('close', () => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', abort);
-        resolve();
-      });
-    });
-    return { exitCode: execExitCode(status), stdout: out.text(), stderr: err.text() };
+    return execInPod(this.#kc, pod, await this.#container(pod, options.container), argv, options);
   }
 
   async podHttp(pod: PodRef, request: PodHttpRequest): Promise<HttpResponse> {
@@ -380,62 +238,17 @@ export class KubeCluster implements Cluster {
   }
 
   async logs(pod: PodRef, options: LogOptions = {}): Promise<string> {
-    const container = await this.#container(pod, options.container);
-    const sink = new PassThrough();
-    const chunks: Buffer[] = [];
-    sink.on('data', (c: Buffer) => chunks.push(c));
-    const ended = new Promise<void>((resolve, reject) => {
-      sink.on('end', resolve);
-      sink.on('error', reject);
-    });
-    try {
-      await new Log(this.#kc).log(pod.namespace, pod.name, container, sink, {
-        follow: false,
-        ...(options.tail !== undefined ? { tailLines: options.tail } : {}),
-      });
-    } catch (err) {
-      throw kubeError(`logs of ${pod.namespace}/${pod.name}`, err, this.#server);
-    }
-    await ended;
-    return Buffer.concat(chunks).toString('utf8');
+    return readPodLogs(this.#kc, pod, await this.#container(pod, options.container), options.tail);
   }
 
-  /**
-   * From metrics.k8s.io PodMetrics (metrics-server). It reports a rate over a window, not a
-   * cgroup counter: `cpuSeconds` is cores × window seconds, and `peakMemoryBytes` is the current
-   * working set (the API has no peak).
-   */
+  /** From metrics.k8s.io PodMetrics (see pod-usage.ts for what the numbers mean there). */
   async usage(pod: PodRef): Promise<PodUsage> {
     if (!this.capabilities.has('usage')) {
       throw new MeshbenchError('E_UNSUPPORTED', `cluster ${this.name} serves no metrics.k8s.io API`, {
         hint: 'install metrics-server',
       });
     }
-    let m: {
-      timestamp?: string;
-      window?: string;
-      containers?: { usage?: { cpu?: string; memory?: string } }[];
-    };
-    try {
-      m = (await this.#kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-        group: 'metrics.k8s.io',
-        version: 'v1beta1',
-        namespace: pod.namespace,
-        plural: 'pods',
-        name: pod.name,
-      })) as typeof m;
-    } catch (err) {
-      throw kubeError(`PodMetrics of ${pod.namespace}/${pod.name}`, err, this.#server);
-    }
-    const windowS = Number.parseFloat(m.window ?? '0') || 0;
-    const cores = (m.containers ?? []).reduce((s, c) => s + parseQuantity(c.usage?.cpu ?? '0'), 0);
-    const memory = (m.containers ?? []).reduce((s, c) => s + parseQuantity(c.usage?.memory ?? '0'), 0);
-    return {
-      cpuSeconds: cores * windowS,
-      memoryBytes: memory,
-      peakMemoryBytes: memory,
-      sampledAt: m.timestamp ?? new Date().toISOString(),
-    };
+    return podUsage(this.#kc, pod);
   }
 
   async capture(_target: CaptureTarget, _options?: CaptureOptions): Promise<PacketCapture> {
