@@ -8,11 +8,12 @@
  * it. It stands in for the API server only; what is behind a port-forward or an exec is real.
  */
 
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect as tcpConnect } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { acceptWebSocket } from './fake-websocket.ts';
+import type { FakeApiServerOptions, SeenRequest } from './fake-types.ts';
+import { handleUpgrade } from './fake-upgrades.ts';
+
+export type { FakeApiServerOptions, SeenRequest } from './fake-types.ts';
 
 interface Resource {
   name: string;
@@ -53,14 +54,6 @@ export type FakeObject = Record<string, unknown> & {
   metadata: Record<string, unknown> & { name: string; namespace?: string; labels?: Record<string, string> };
 };
 
-/** One request the server saw. */
-export interface SeenRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  contentType: string;
-}
-
 export interface FakeApiServer {
   url: string;
   /** A KubeConfig with one context, `fake`, pointing at this server. */
@@ -82,15 +75,6 @@ export interface FakeApiServer {
   ): void;
   requests: SeenRequest[];
   close(): Promise<void>;
-}
-
-export interface FakeApiServerOptions {
-  /** Advertise metrics.k8s.io in discovery and serve PodMetrics from this (undefined → 404). */
-  metrics?: boolean | ((namespace: string, pod: string) => unknown);
-  /** Where a port-forward to `namespace/pod:port` goes (a loopback port); undefined refuses it. */
-  portForwardTarget?: (namespace: string, pod: string, port: number) => number | undefined;
-  /** Serve exec by running the argv on this host (tests only). */
-  hostExec?: boolean;
 }
 
 function matchesSelector(labels: Record<string, string> = {}, selector: string | null): boolean {
@@ -293,78 +277,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, 500, statusBody(500, 'InternalError', String(err))));
   });
-  server.on('upgrade', (req: IncomingMessage, socket, _head) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    if (/^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/exec$/.test(url.pathname)) {
-      requests.push({ method: 'EXEC', path: url.pathname, query: url.searchParams, contentType: '' });
-      if (!options.hostExec) {
-        socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(/\s*,\s*/);
-      const v5 = offered.includes('v5.channel.k8s.io');
-      const ws = acceptWebSocket(req, socket, v5 ? 'v5.channel.k8s.io' : 'v4.channel.k8s.io');
-      const [file, ...args] = url.searchParams.getAll('command');
-      const child = spawn(file ?? 'true', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stdin.on('error', () => {});
-      child.stdout.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([1]), d])));
-      child.stderr.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([2]), d])));
-      ws.onMessage((p) => {
-        if (p[0] === 0) child.stdin.write(p.subarray(1));
-        else if (p[0] === 255 && p[1] === 0) child.stdin.end();
-      });
-      child.on('error', (err) => {
-        ws.send(
-          Buffer.concat([
-            Buffer.from([3]),
-            Buffer.from(JSON.stringify({ status: 'Failure', message: err.message })),
-          ]),
-        );
-        ws.close();
-      });
-      child.on('close', (code) => {
-        const status =
-          code === 0
-            ? { status: 'Success' }
-            : {
-                status: 'Failure',
-                reason: 'NonZeroExitCode',
-                details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
-              };
-        ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(status))]));
-        ws.close();
-      });
-      ws.onClose(() => {
-        if (child.exitCode === null) child.kill();
-      });
-      return;
-    }
-    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
-    const port = Number(url.searchParams.get('ports'));
-    const target = m ? options.portForwardTarget?.(m[1]!, m[2]!, port) : undefined;
-    requests.push({ method: 'UPGRADE', path: url.pathname, query: url.searchParams, contentType: '' });
-    if (!m || target === undefined) {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    const ws = acceptWebSocket(req, socket, 'v4.channel.k8s.io');
-    const portBytes = Buffer.from([port & 0xff, port >> 8]);
-    ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
-    ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
-    const upstream = tcpConnect(target, '127.0.0.1');
-    upstream.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), d])));
-    upstream.on('close', () => ws.close());
-    upstream.on('error', (err) => {
-      ws.send(
-        Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: ${err.message}`)]),
-      );
-      ws.close();
-    });
-    ws.onMessage((p) => {
-      if (p[0] === 0 && p.length > 1) upstream.write(p.subarray(1));
-    });
-    ws.onClose(() => upstream.destroy());
-  });
+  server.on('upgrade', (req: IncomingMessage, socket) => handleUpgrade(req, socket, options, requests));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
