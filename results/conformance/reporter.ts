@@ -69,7 +69,14 @@ export class ConformanceReporter implements Reporter {
       const mode = MODES.find((m) => m === meta.mode) as Mode | undefined;
       if (!mode) return;
       const negativeControl = meta.negativeControl === true;
-      const annotations = [...test.annotations, ...(result.annotations ?? [])];
+      // Runtime annotations appear on both the test and the result in recent Playwright: keep one of each.
+      const seen = new Set<string>();
+      const annotations = [...test.annotations, ...(result.annotations ?? [])].filter((a) => {
+        const key = `${a.type}\u0000${a.description ?? ''}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
       const probe = toOutcome({
         title: test.title,
         mode,

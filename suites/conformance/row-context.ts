@@ -34,11 +34,31 @@ function isSegments(x: unknown): x is CapturedSegment[] {
   return Array.isArray(x) && x.length > 0 && typeof x[0] === 'object' && x[0] !== null && 'payload' in x[0];
 }
 
+function isSamples(x: unknown): boolean {
+  return (
+    Array.isArray(x) &&
+    x.length > 0 &&
+    typeof x[0] === 'object' &&
+    x[0] !== null &&
+    'labels' in x[0] &&
+    'value' in x[0]
+  );
+}
+
 /** A short description of an observation for the evidence `seen` field. */
-export function summarizeSubject(subject: unknown): string {
+export function summarizeSubject(subject: unknown, depth = 0): string {
   if (isOutcomes(subject)) return summarizeOutcomes(subject);
   if (isSegments(subject)) return `${subject.length} segments with payload`;
-  if (Array.isArray(subject)) return `${subject.length} items`;
+  if (isSamples(subject)) return `${(subject as unknown[]).length} metric samples`;
+  if (Array.isArray(subject)) {
+    if (subject.every((x) => typeof x === 'string')) return `${subject.length} log lines`;
+    return `${subject.length} items`;
+  }
+  if (subject && typeof subject === 'object' && depth === 0) {
+    return Object.entries(subject)
+      .map(([k, v]) => `${k}: ${summarizeSubject(v, 1)}`)
+      .join('; ');
+  }
   const text = JSON.stringify(subject) ?? String(subject);
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

@@ -35,13 +35,14 @@ export const referenceManifest: ImplementationManifest = {
     'lifecycle.platform-managed-proxies': AMBIENT,
     'protocols.server-first': AMBIENT,
     'lifecycle.jobs': AMBIENT,
-    'dns.proxying': AMBIENT,
     'egress.socks5': AMBIENT,
   },
   notes: {
     waypoint: 'the reference waypoint is not built yet',
     sidecar: 'the reference sidecar is not built yet',
     interop: 'needs the reference sidecar',
+    'dns.proxying':
+      'calls to a ServiceEntry host with STATIC endpoints time out: the control plane models ServiceEntry addresses, not endpoints (seen 2026-11-26)',
     'traffic.tcp-shifting': 'ztunnel does no weighted routing; VirtualService tcp routes need a waypoint',
     'traffic.circuit-breaking.tcp': 'ztunnel takes no DestinationRule connectionPool',
     'traffic.rate-limit.connection': 'ztunnel has no connection rate limit',

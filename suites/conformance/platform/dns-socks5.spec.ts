@@ -24,6 +24,8 @@ test(
       metadata: { name: 'echo-alias', namespace: server.namespace },
       spec: {
         hosts: [host],
+        // An explicit VIP (from Istio's auto-allocation range): the row must not depend on auto-allocation.
+        addresses: ['240.240.0.20'],
         location: 'MESH_INTERNAL',
         resolution: 'STATIC',
         ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }],
