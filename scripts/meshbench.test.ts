@@ -115,6 +115,13 @@ test('an unknown flag is one E_FLAG line and exit code 2 (child process)', async
   assert.match(r.stderr, /--bogus/);
 });
 
+test('typos get one line with the suggestion', async () => {
+  const r = await inProcess(['clustr', 'list']);
+  assert.equal(r.code, 2);
+  assertOneLineError(r, /E_FLAG/);
+  assert.match(r.stderr, /unknown command 'clustr' \(Did you mean cluster\?\)/);
+});
+
 test('bad flag values are exit code 2', async () => {
   for (const args of [
     ['cluster', 'up', '--nodes', 'zero'],

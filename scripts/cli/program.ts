@@ -57,9 +57,14 @@ function allCommands(cmd: Command): Command[] {
   return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
 }
 
-/** Commander's own error text, minus its `error: ` prefix. */
+/** Commander's own error text on one line (with its "Did you mean ...?"), minus `error: `. */
 function commanderCause(err: CommanderError): string {
-  return err.message.replace(/^error: /, '').split('\n')[0] ?? err.message;
+  return err.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. Never throws. */
