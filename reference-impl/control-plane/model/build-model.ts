@@ -10,7 +10,7 @@ import { policySelects, translateAuthorizationPolicy } from './authorization.ts'
 import { translateServicePolicies } from './l7-policies.ts';
 import { translateRouteTables } from './l7-routes.ts';
 import { type MeshSettings, type ModelInput, namespaceLabels, objectsOf } from './model-input.ts';
-import { peerAuthenticationFor } from './peer-authentication.ts';
+import { peerAuthenticationFor, staticStrictPolicy } from './peer-authentication.ts';
 import { translateServices } from './services.ts';
 import { waypointIndex } from './waypoints.ts';
 import { translatePod } from './workloads.ts';
@@ -121,6 +121,12 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
     if (r.authorization.scope === 'WORKLOAD_SELECTOR') selectorPolicies.push(p);
   }
   const peerAuths = objectsOf(input, 'PeerAuthentication');
+  // Like Istio, the static STRICT policy exists whenever any PeerAuthentication asks for STRICT,
+  // so a pod added later (incremental path) can reference it.
+  if (peerAuths.some((p) => p.spec?.mtls?.mode === 'STRICT')) {
+    const p = staticStrictPolicy(settings);
+    authorizations.set(`${p.namespace}/${p.name}`, p);
+  }
   const workloads = new Map<string, Workload>();
   const identitiesByNode = new Map<string, Set<string>>();
   for (const pod of objectsOf(input, 'Pod')) {
