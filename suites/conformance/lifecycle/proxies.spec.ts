@@ -3,10 +3,13 @@
  * Rows `lifecycle.platform-managed-proxies` and `resources.shared-waypoint`: in ambient, application
  * pods carry only their own container and the node proxies run as platform pods; with a waypoint, three
  * replicas share one waypoint pod. Sidecar mode must visibly differ: a proxy container in every pod.
- * Negative control: the namespace in sidecar mode.
+ * Negative control: for the ambient row, the namespace not enrolled (no node proxy carries the app's
+ * traffic); for the waypoint row, the namespace in sidecar mode.
  */
 import type { PodInfo } from '../../../clusters/cluster.ts';
+import { call } from '../../fixtures/call.ts';
 import { check } from '../../fixtures/check.ts';
+import { peerIdentity } from '../../fixtures/metrics.ts';
 import { rowTest, test } from '../define-row.ts';
 
 function containers(pods: readonly PodInfo[]): string {
@@ -27,25 +30,29 @@ const proxyInEach = check<PodInfo[]>('every application pod carries a proxy cont
 
 test(
   ...rowTest('lifecycle.platform-managed-proxies', async (ctx) => {
-    const ns = await ctx.scenario.namespace('app', ctx.control ? { as: 'sidecar' } : {});
-    const app = await ctx.scenario.echo({ namespace: ns, name: 'echo', replicas: 2 });
-    if (ctx.positive) {
-      await ctx.expectNow('application pods', app.pods, appOnly);
-      const nodes = new Set(app.pods.map((p) => p.node));
-      const zt = await ctx.ztunnels();
-      await ctx.expectNow(
-        'node proxies',
-        zt,
-        check<PodInfo[]>('a platform ztunnel runs on every node hosting the app', (pods) => {
-          const missing = [...nodes].filter((n) => !pods.some((p) => p.node === n));
-          return missing.length === 0
-            ? undefined
-            : { expected: `ztunnel on ${[...nodes].join(', ')}`, seen: `none on ${missing.join(', ')}` };
-        }),
-      );
-    } else {
+    if (!ctx.positive) {
+      const ns = await ctx.scenario.namespace('app');
+      const app = await ctx.scenario.echo({ namespace: ns, name: 'echo', replicas: 2 });
       await ctx.expectNow('application pods', app.pods, proxyInEach);
+      return;
     }
+    const ns = await ctx.scenario.namespace('app', { enrol: !ctx.control });
+    const app = await ctx.scenario.echo({ namespace: ns, name: 'echo', replicas: 2 });
+    await ctx.expectNow('application pods', app.pods, appOnly);
+    // The platform's node proxies, not anything inside the pods, carry the app's mesh traffic.
+    await ctx.expectEventually(
+      'node proxy metrics after the app calls itself',
+      async () => {
+        await call(ctx.cluster, app.pod, {
+          to: app.address,
+          scheme: 'tcp',
+          body: 'platform',
+          newConnectionPerRequest: true,
+        });
+        return ctx.meshMetrics();
+      },
+      peerIdentity(app.spiffe),
+    );
   }),
 );
 

@@ -46,8 +46,14 @@ test(
     const enrol = !ctx.control;
     const { client, server } = await clientServer(ctx, { enrolClient: enrol, enrolServer: enrol });
     const proxies = ctx.mode === 'sidecar' ? [...client.pods, ...server.pods] : await ctx.ztunnels();
+    const readLines = async () =>
+      (await Promise.all(proxies.map((p) => ctx.cluster.logs(p, { tail: 2000 }).catch(() => ''))))
+        .join('\n')
+        .split('\n');
+    // Pod IPs are reused across tests: only lines written after this point count.
+    const earlier = new Set(await readLines());
     await ctx.expectEventually(
-      'proxy logs after a TCP exchange',
+      'new proxy log lines after a TCP exchange',
       async () => {
         await call(ctx.cluster, client.pod, {
           to: server.address,
@@ -55,10 +61,7 @@ test(
           body: 'log-payload',
           newConnectionPerRequest: true,
         });
-        const logs = await Promise.all(
-          proxies.map((p) => ctx.cluster.logs(p, { tail: 500 }).catch(() => '')),
-        );
-        return logs.join('\n').split('\n');
+        return (await readLines()).filter((l) => !earlier.has(l));
       },
       logLine([client.pods[0]!.ip, server.pods[0]!.ip, /bytes/]),
     );

@@ -36,7 +36,7 @@ export const LIFECYCLE_FEATURES: FeatureDef[] = [
     kind: 'test',
     seed: { row: 'comparison.lifecycle-management', column: 'ambient' },
     expected: { ambient: 'supported', waypoint: 'supported', sidecar: 'not-applicable' },
-    negativeControl: 'namespace in sidecar mode (a proxy container joins each pod)',
+    negativeControl: 'namespace not enrolled (no node proxy carries the app traffic)',
   },
   {
     id: 'resources.shared-waypoint',

@@ -78,7 +78,8 @@ test(
     const zt = (await ctx.ztunnels()).find((p) => p.node === app.pods[0]!.node);
     const target = ctx.control && zt ? zt : app.pods[0]!;
     const hasKeys = (r: HttpResponse) =>
-      r.status === 200 && /BEGIN CERTIFICATE|certChain|cert_chain|PRIVATE KEY/.test(r.body);
+      r.status === 200 &&
+      /BEGIN CERTIFICATE|certChain|cert_chain|PRIVATE KEY|"certificates"\s*:\s*\[\s*\{/.test(r.body);
     const dump = await configDump(ctx.cluster, target);
     const summary = {
       from: `${target.namespace}/${target.name}`,
