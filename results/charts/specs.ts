@@ -259,7 +259,7 @@ export function resourcesChart(result: PerformanceResult): ChartSpec | undefined
     .filter((p) => p.component !== 'application')
     .map((p) => ({
       source: 'measured',
-      label: `${p.mode}/${p.component}`,
+      label: `${p.mode}/${p.component} ${p.pod.split('/').pop()}`, // one bar per proxy pod, as published per proxy
       mode: p.mode,
       component: p.component,
       vcpuPer1000Rps: r3(p.cpuCoresPer1000Rps),
@@ -291,6 +291,7 @@ export function resourcesChart(result: PerformanceResult): ChartSpec | undefined
             sort: ['measured', 'published (Istio 1.24)'],
             scale: { domain: ['measured', 'published (Istio 1.24)'], range: [1, 0.4] },
             title: null,
+            legend: { labelLimit: 300 },
           },
         },
       },

@@ -3,6 +3,7 @@
  * `meshbench bench`: runs the performance suites (latency by default; Istio's method with fortio)
  * on a cluster, writes `results/runs/<run>/performance.json`, charts (SVG + PNG) and `report.html`,
  * and prints the regenerated "Average latency (p90/p99)" row next to the seed's published figures.
+ * `meshbench report RUN` re-renders a finished run's charts and report page.
  * Scripted L7 scenarios use autocannon (MIT); k6 is AGPL and not used.
  */
 import { existsSync } from 'node:fs';
@@ -13,10 +14,13 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
 import { getProvider } from '../../clusters/connect.ts';
 import { describeError } from '../../core/errors.ts';
+import { writePerformanceCharts } from '../../results/charts/write-charts.ts';
 import { PUBLISHED_ADDED_LATENCY } from '../../results/performance/published.ts';
 import { summariseResources } from '../../results/performance/resource-summary.ts';
 import { newRunId, runDirFor } from '../../results/performance/run-dir.ts';
+import { readPerformanceResult } from '../../results/performance/store.ts';
 import { MODES, type Mode, type PerformanceResult } from '../../results/performance/types.ts';
+import { writeReport } from '../../results/report/write-report.ts';
 import { runBenchmark, SUITES, type SuiteName } from '../../suites/performance/run-benchmark.ts';
 import type { CliContext } from './context.ts';
 import { contextOf } from './context.ts';
@@ -109,8 +113,21 @@ function addToolsToPath(env: NodeJS.ProcessEnv): void {
     env.PATH = `${tools}${delimiter}${env.PATH ?? ''}`;
 }
 
-/** Registers `bench`. */
+/** Registers `bench` and `report`. */
 export function register(program: Command): void {
+  program
+    .command('report')
+    .description('re-render the charts and report.html of a finished run from its performance.json')
+    .argument('<run>', 'run id under results/runs/, or a run directory')
+    .action(async function (this: Command, run: string) {
+      const ctx = contextOf(this);
+      const dir = runDirFor(run);
+      const result = await readPerformanceResult(dir);
+      const charts = await writePerformanceCharts(dir, result);
+      ctx.print(`charts: ${charts.length} in ${dir}/charts`);
+      ctx.print(`report: ${await writeReport(dir, result)}`);
+    });
+
   program
     .command('bench')
     .description('run the performance suites (fortio, Istio’s method) and write results, charts and a report')
