@@ -282,7 +282,7 @@ export function resourcesChart(result: PerformanceResult): ChartSpec | undefined
         height: 200,
         mark: { type: 'bar' },
         encoding: {
-          y: { field: 'label', type: 'nominal', title: null },
+          y: { field: 'label', type: 'nominal', title: null, axis: { labelLimit: 320 } },
           x: { field, type: 'quantitative', title },
           color: modeColor,
           opacity: {
