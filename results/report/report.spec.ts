@@ -78,6 +78,11 @@ test('numbers in the tables match performance.json', async ({ page }) => {
       formatMs(s.p99AddedMs),
     );
   }
+  for (const x of summariseResources(result)) {
+    await expect(
+      page.locator(`#resource-summary td[data-field="vcpuPer1000Rps"][data-mode="${x.mode}"]`),
+    ).toHaveText(x.vcpuPer1000Rps.toFixed(3));
+  }
   await expect(page.locator('#latency tbody tr')).toHaveCount(result.latency.length);
   for (const [i, p] of result.latency.entries()) {
     await expect(page.locator(`#latency td[data-index="${i}"][data-field="p90Ms"]`)).toHaveText(
