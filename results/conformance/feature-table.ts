@@ -144,14 +144,23 @@ export function renderFeatureTable(
       );
     lines.push('');
   }
-  const negative = outcomes.filter((o) => o.negativeControl);
-  if (negative.length) {
+  const negativeAll = outcomes.filter((o) => o.negativeControl);
+  const negative = negativeAll.filter((o) => o.status !== 'skipped');
+  if (negativeAll.length) {
     lines.push(
       '## Negative controls (feature removed: the assertion must fail)',
       '',
       '| Feature | Mode | Outcome |',
       '| --- | --- | --- |',
     );
+    const skipped = negativeAll.length - negative.length;
+    if (skipped)
+      lines.splice(
+        lines.length - 2,
+        0,
+        `${skipped} controls skipped (row not supported in that mode, absence rows, or no control defined); see conformance.json.`,
+        '',
+      );
     for (const o of negative) {
       const text = o.status === 'passed' ? 'control confirmed' : o.status;
       lines.push(`| ${o.feature} | ${o.mode} | [${SYMBOL[o.status]} ${text}](${evidencePath(o)}) |`);

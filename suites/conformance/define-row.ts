@@ -72,14 +72,14 @@ export function rowTest(id: string, body?: RowBody): [TestArgs[0], TestArgs[1], 
         });
         test.skip(true, reason);
       };
+      if (feature.kind !== 'test')
+        skip(feature.externalReason ?? `${feature.kind} row, not run by conformance`, 'skip-reason');
       if (negativeControl) {
         info.push({ type: ANNOTATION.negativeControl, description: feature.negativeControl ?? '(none)' });
         if (!positive)
           skip(`negative control applies to supported rows only (${mode}: ${expectation})`, 'skip-reason');
         if (!feature.negativeControl) skip('no negative control named for this row', 'skip-reason');
       }
-      if (feature.kind !== 'test')
-        skip(feature.externalReason ?? `${feature.kind} row, not run by conformance`, 'skip-reason');
       const avail = availability(session, { mode, negativeControl }, id, positive);
       if (avail.skip) skip(avail.skip, 'skip-reason');
       if (avail.notSupported) skip(avail.notSupported, 'not-supported');
