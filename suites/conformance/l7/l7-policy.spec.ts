@@ -4,12 +4,15 @@
  * (a backend answering after 3 s, cut by a 0.5 s route timeout → 504), `l7.authz` (ALLOW GET /allowed only).
  * Sidecar and waypoint must apply them; ambient without a waypoint and no mesh must visibly NOT
  * (requests keep their normal answer / no per-path decision). Negative control: the rule not applied.
- * Declared, not yet proven: mirroring, ext-authz, request outlier detection, Wasm extensibility.
+ * `l7.mirroring`: with `mirror` to echo-v2 every request is also reported (Istio request metrics) at
+ * echo-v2 while answers still come from echo. Negative control: no mirror.
+ * Declared, not yet proven: ext-authz, request outlier detection, Wasm extensibility.
  */
 import type { CallOutcome, KubeObject } from '../../../clusters/cluster.ts';
 import { call } from '../../fixtures/call.ts';
-import { latencyAbove, latencyBelow, ok, status } from '../../fixtures/call-checks.ts';
+import { latencyAbove, latencyBelow, ok, status, versionShare } from '../../fixtures/call-checks.ts';
 import { allOf, check } from '../../fixtures/check.ts';
+import { type MetricSample, sumOf } from '../../fixtures/metrics.ts';
 import { l7PolicyAttachment } from '../../fixtures/mode-labels.ts';
 import { rowTest, test } from '../define-row.ts';
 import { clientServer } from '../topology.ts';
@@ -128,6 +131,58 @@ test(
   }),
 );
 
-for (const id of ['l7.mirroring', 'l7.ext-authz', 'l7.outlier-detection.request', 'extensibility.wasm']) {
+test(
+  ...rowTest('l7.mirroring', async (ctx) => {
+    const { client, server } = await clientServer(ctx);
+    const mirror = await ctx.scenario.echo({ namespace: server.namespace, name: 'echo-v2', version: 'v2' });
+    const vs = virtualService(
+      server.namespace,
+      server.host,
+      ctx.control ? {} : { mirror: { host: mirror.host }, mirrorPercentage: { value: 100 } },
+    );
+    await ctx.scenario.apply([vs]);
+    const pods = [...client.pods, ...server.pods, ...mirror.pods];
+    const mirrored = (samples: MetricSample[]) =>
+      sumOf(samples, 'istio_requests_total', {
+        destination_workload: 'echo-v2',
+        destination_workload_namespace: server.namespace,
+      });
+    const probe = async () => ({
+      calls: await call(ctx.cluster, client.pod, { to: server.address, scheme: 'http', count: 3 }),
+      samples: await ctx.meshMetrics(pods),
+    });
+    type Obs = Awaited<ReturnType<typeof probe>>;
+    if (ctx.positive) {
+      await ctx.expectEventually(
+        '3 requests to echo with a mirror to echo-v2',
+        probe,
+        check<Obs>(
+          'answers from v1 only, and echo-v2 receives mirrored requests',
+          (o) =>
+            allOf(ok(), versionShare('v1', 1, 1)).evaluate(o.calls) ??
+            (mirrored(o.samples) > 0
+              ? undefined
+              : { expected: 'requests reported at echo-v2', seen: 'none' }),
+        ),
+      );
+    } else {
+      await ctx.expectConsistently(
+        '3 requests to echo with a mirror to echo-v2 (no L7 proxy)',
+        probe,
+        check<Obs>(
+          'no request reaches echo-v2',
+          (o) =>
+            ok().evaluate(o.calls) ??
+            (mirrored(o.samples) === 0
+              ? undefined
+              : { expected: 'nothing at echo-v2', seen: `${mirrored(o.samples)} requests` }),
+        ),
+        { forMs: 1000 },
+      );
+    }
+  }),
+);
+
+for (const id of ['l7.ext-authz', 'l7.outlier-detection.request', 'extensibility.wasm']) {
   test(...rowTest(id));
 }

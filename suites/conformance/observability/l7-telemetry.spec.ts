@@ -4,11 +4,13 @@
  * response code from the L7 proxies (sidecar: reported by source and destination = 2 steps; waypoint:
  * reported once by the waypoint = 1 step). In ambient without waypoint no proxy reports requests.
  * Negative control: namespaces not enrolled.
- * Declared, not yet proven: `l7.access-logs`, `l7.tracing`.
+ * `l7.tracing`: requests through an L7 proxy reach the backend with a trace context it started
+ * (`traceparent` or `x-b3-traceid`); without one they carry none. Negative control: not enrolled.
  */
 import type { PodInfo } from '../../../clusters/cluster.ts';
 import { call } from '../../fixtures/call.ts';
-import { check } from '../../fixtures/check.ts';
+import { header, ok } from '../../fixtures/call-checks.ts';
+import { allOf, anyOf, check, not } from '../../fixtures/check.ts';
 import { type MetricSample, metricAtLeast, sumOf } from '../../fixtures/metrics.ts';
 import { rowTest, test } from '../define-row.ts';
 import type { RowContext } from '../row-context.ts';
@@ -87,4 +89,20 @@ test(
 );
 
 test(...rowTest('l7.access-logs'));
-test(...rowTest('l7.tracing'));
+test(
+  ...rowTest('l7.tracing', async (ctx) => {
+    const enrol = !ctx.control;
+    const { client, server } = await clientServer(ctx, { enrolClient: enrol, enrolServer: enrol });
+    // The echo client sends no trace context: any the backend sees was started by an L7 proxy.
+    const traced = anyOf(header('traceparent'), header('x-b3-traceid'));
+    const probe = () => call(ctx.cluster, client.pod, { to: server.address, scheme: 'http', count: 3 });
+    if (ctx.positive) await ctx.expectEventually('trace context the backend receives', probe, traced);
+    else
+      await ctx.expectConsistently(
+        'trace context the backend receives (no L7 proxy)',
+        probe,
+        allOf(ok(), not(traced)),
+        { forMs: 1000 },
+      );
+  }),
+);

@@ -56,7 +56,7 @@ export const OBSERVABILITY_FEATURES: FeatureDef[] = [
     kind: 'test',
     seed: { row: 'l4-vs-l7.tracing', column: 'l7' },
     expected: { ...L7_MESH, baseline: undefined },
-    negativeControl: 'Telemetry tracing disabled',
+    negativeControl: 'client and server namespaces not enrolled (no L7 proxy starts a trace)',
   },
   {
     id: 'l7.processing-steps',
