@@ -17,6 +17,7 @@ import {
 } from '../fixtures/eventually.ts';
 import { type MetricSample, parseMetrics } from '../fixtures/metrics.ts';
 import type { Scenario } from '../fixtures/scenario.ts';
+import { isTlsRecord } from '../fixtures/wire-checks.ts';
 
 /** Thrown by `ctx.skip`: the row cannot run here (reason recorded, reported `skipped`). */
 export class RowSkip extends Error {
@@ -48,7 +49,11 @@ function isSamples(x: unknown): boolean {
 /** A short description of an observation for the evidence `seen` field. */
 export function summarizeSubject(subject: unknown, depth = 0): string {
   if (isOutcomes(subject)) return summarizeOutcomes(subject);
-  if (isSegments(subject)) return `${subject.length} segments with payload`;
+  if (isSegments(subject)) {
+    const tls = subject.filter((x) => isTlsRecord(x.payload)).length;
+    const ports = [...new Set(subject.map((x) => x.dstPort))].slice(0, 6).join(', ');
+    return `${subject.length} segments with payload, ${tls} starting a TLS record; destination ports ${ports}`;
+  }
   if (isSamples(subject)) return `${(subject as unknown[]).length} metric samples`;
   if (Array.isArray(subject)) {
     if (subject.every((x) => typeof x === 'string')) return `${subject.length} log lines`;
