@@ -318,3 +318,45 @@ test('the reporter writes all three files and survives bad input', () => {
   );
   assert.equal(readFileSync(join(dir, 'evidence/security.encryption/ambient/01-calls.json'), 'utf8'), '[]');
 });
+
+test('a test that passes on retry is passed with its first failure recorded as flaky', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mb-conf-'));
+  const reporter = new ConformanceReporter({
+    catalog,
+    implementation: { organization: 'o', project: 'p', url: 'u', version: '1', contact: [] },
+    runId: 'r2',
+    outputRoot: root,
+    logger: silentLogger,
+  });
+  const testCase = {
+    id: 't1',
+    title: 'lifecycle: jobs',
+    annotations: [{ type: 'feature', description: 'security.encryption' }],
+    parent: { project: () => ({ metadata: { mode: 'ambient' } }) },
+    titlePath: () => ['x'],
+  };
+  const attempt = (retry: number, status: string) => ({
+    retry,
+    status,
+    duration: 5,
+    attachments: [],
+    annotations: [],
+    ...(status === 'failed' ? { error: { message: 'E_CHECK_FAILED: job failed\nstack' } } : {}),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: minimal stand-ins for Playwright's TestCase/TestResult.
+  reporter.onTestEnd(testCase as any, attempt(0, 'failed') as any);
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  reporter.onTestEnd(testCase as any, attempt(1, 'passed') as any);
+  // biome-ignore lint/suspicious/noExplicitAny: FullResult is not read.
+  reporter.onEnd({} as any);
+  const report = validateConformanceReport(
+    JSON.parse(readFileSync(join(root, 'r2', 'conformance.json'), 'utf8')),
+  );
+  assert.equal(report.outcomes.length, 1);
+  assert.equal(report.outcomes[0]?.status, 'passed');
+  assert.equal(
+    report.outcomes[0]?.reason,
+    'flaky: passed on retry 1; first attempt: E_CHECK_FAILED: job failed',
+  );
+  assert.match(readFileSync(join(root, 'r2', 'feature-table.md'), 'utf8'), /✅ L4 encryption \(flaky\)/);
+});

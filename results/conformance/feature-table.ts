@@ -44,6 +44,7 @@ function shortName(f: FeatureDef): string {
 
 function qualifier(o: RowOutcome): string {
   if (o.status !== 'passed') return '';
+  if (o.reason?.startsWith('flaky')) return ' (flaky)';
   if (o.expected === 'requires-waypoint') return ' (absent: requires waypoint)';
   if (o.expected === 'not-applicable') return ' (absent: N/A)';
   return '';

@@ -34,6 +34,7 @@ export interface ConformanceReporterOptions {
 export class ConformanceReporter implements Reporter {
   private readonly outcomes = new Map<string, RowOutcome>();
   private readonly errors: string[] = [];
+  private readonly firstFailure = new Map<string, string>();
   private readonly dir: string;
   private readonly logger: Logger;
 
@@ -64,6 +65,12 @@ export class ConformanceReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     this.guard(`collecting ${test.title}`, () => {
+      if (result.status !== 'passed' && result.status !== 'skipped' && !this.firstFailure.has(test.id)) {
+        this.firstFailure.set(
+          test.id,
+          (result.error?.message ?? result.status).split('\n')[0]!.slice(0, 300),
+        );
+      }
       const project = test.parent.project();
       const meta = (project?.metadata ?? {}) as { mode?: string; negativeControl?: boolean };
       const mode = MODES.find((m) => m === meta.mode) as Mode | undefined;
@@ -98,6 +105,10 @@ export class ConformanceReporter implements Reporter {
         durationMs: result.duration,
         links,
       })!;
+      const first = this.firstFailure.get(test.id);
+      if (outcome.status === 'passed' && result.retry > 0 && first) {
+        outcome.reason = `flaky: passed on retry ${result.retry}; first attempt: ${first}`;
+      }
       this.outcomes.set(`${outcome.feature}|${mode}|${negativeControl}`, outcome);
     });
   }

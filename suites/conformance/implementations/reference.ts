@@ -34,13 +34,14 @@ export const referenceManifest: ImplementationManifest = {
     'lifecycle.enrol-without-restart': AMBIENT,
     'lifecycle.platform-managed-proxies': AMBIENT,
     'protocols.server-first': AMBIENT,
-    'lifecycle.jobs': AMBIENT,
     'egress.socks5': AMBIENT,
   },
   notes: {
     waypoint: 'the reference waypoint is not built yet',
     sidecar: 'the reference sidecar is not built yet',
     interop: 'needs the reference sidecar',
+    'lifecycle.jobs':
+      'intermittent (1 run in 4 on 2026-11-26): a Job that connects as soon as it starts exits with a connect error, as if the node proxy were not ready for the new pod; declare again once pods start only after capture is ready',
     'dns.proxying':
       'calls to a ServiceEntry host with STATIC endpoints time out: the control plane models ServiceEntry addresses, not endpoints (seen 2026-11-26)',
     'traffic.tcp-shifting': 'ztunnel does no weighted routing; VirtualService tcp routes need a waypoint',

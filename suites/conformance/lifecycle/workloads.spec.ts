@@ -47,8 +47,8 @@ function jobScript(): string {
     "const s=require('net').connect({host:process.argv[1],port:Number(process.argv[2])});",
     "s.on('connect',()=>s.write('job\\n'));",
     "s.on('data',()=>{s.destroy();process.exit(0)});",
-    "s.on('error',()=>process.exit(1));",
-    'setTimeout(()=>process.exit(2),5000);',
+    "s.on('error',(e)=>{process.stderr.write('connect failed: '+e.code+' '+e.message+'\\n');process.exit(1)});",
+    "setTimeout(()=>{process.stderr.write('no echo within 5 s\\n');process.exit(2)},5000);",
   ].join('');
 }
 
@@ -99,7 +99,7 @@ test(
           seen: `succeeded ${status.succeeded ?? 0}, failed ${status.failed ?? 0}; pods ${o.pods.map((p) => `${p.name} ${p.phase} exit ${p.containers[0]?.exitCode ?? '?'}`).join(', ') || 'none'}${o.logs ? `; logs: ${o.logs.slice(-300)}` : ''}`,
         };
       }),
-      { timeoutMs: ctx.control ? 8_000 : 30_000 },
+      { timeoutMs: ctx.control ? 8_000 : 15_000 },
     );
   }),
 );
