@@ -36,6 +36,7 @@ import { startCapture } from './capture.ts';
 import { groupUsage } from './cgroups.ts';
 import type { Readiness } from './daemon/daemon.ts';
 import { httpIn } from './daemon/probe.ts';
+import { REPO_ROOT } from './images.ts';
 import { installReferenceMesh, uninstallReferenceMesh } from './mesh.ts';
 import type { ClusterPaths } from './naming.ts';
 import { teardownCluster } from './teardown.ts';
@@ -179,7 +180,8 @@ export class LocalCluster implements Cluster {
         ],
         {
           env: {
-            PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+            // Tools the images map to (fortio) resolve in exec too, as inside their container.
+            PATH: `${REPO_ROOT}/.tools/bin:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`,
             HOME: process.env.HOME ?? '/root',
             ...rt.env,
             MB_CGROUP_PROCS: rt.cgroups.map((d) => join(d, 'cgroup.procs')).join(' '),
@@ -209,6 +211,7 @@ export class LocalCluster implements Cluster {
       options.signal?.addEventListener('abort', kill, { once: true });
       child.on('error', (err) => {
         clearTimeout(timer);
+        options.signal?.removeEventListener('abort', kill);
         reject(
           new MeshbenchError('E_EXEC', `exec in ${pod.namespace}/${pod.name} failed: ${err.message}`, {
             cause: err,
@@ -217,6 +220,7 @@ export class LocalCluster implements Cluster {
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
+        options.signal?.removeEventListener('abort', kill);
         if (timedOut) {
           reject(
             new MeshbenchError(

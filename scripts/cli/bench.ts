@@ -1,14 +1,3 @@
-/**
- * @module scripts/cli/bench
- * `meshbench bench`: runs the performance suites (latency by default; Istio's method with fortio)
- * on a cluster, writes `results/runs/<run>/performance.json`, charts (SVG + PNG) and `report.html`,
- * and prints the regenerated "Average latency (p90/p99)" row next to the seed's published figures.
- * `meshbench report RUN` re-renders a finished run's charts and report page.
- * Scripted L7 scenarios use autocannon (MIT); k6 is AGPL and not used.
- */
-import { existsSync } from 'node:fs';
-import { delimiter, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
@@ -106,13 +95,6 @@ function pointProgress(ctx: CliContext) {
   };
 }
 
-/** The local provider runs `fortio` from `.tools/bin` (scripts/setup builds it there). */
-function addToolsToPath(env: NodeJS.ProcessEnv): void {
-  const tools = resolve(fileURLToPath(new URL('../../.tools/bin', import.meta.url)));
-  if (existsSync(tools) && !(env.PATH ?? '').split(delimiter).includes(tools))
-    env.PATH = `${tools}${delimiter}${env.PATH ?? ''}`;
-}
-
 /** Registers `bench` and `report`. */
 export function register(program: Command): void {
   program
@@ -162,7 +144,6 @@ export function register(program: Command): void {
       const modes: Mode[] = opts.mode?.length ? [...new Set<Mode>(['baseline', ...opts.mode])] : ['baseline'];
       const runId = opts.runId ?? newRunId(`perf-${opts.profile}`);
       const runDir = runDirFor(runId);
-      addToolsToPath(process.env);
       const abort = new AbortController();
       const onSignal = () => abort.abort(new Error('interrupted'));
       process.once('SIGINT', onSignal);

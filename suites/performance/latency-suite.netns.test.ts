@@ -5,10 +5,9 @@
  * cluster is removed in `finally`, even when the suite fails.
  */
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import { getProvider } from '../../clusters/connect.ts';
-import { FORTIO_BIN, hasFortio } from '../../results/performance/testing/loopback-fortio.ts';
+import { hasFortio } from '../../results/performance/testing/loopback-fortio.ts';
 import { runLatencySuite } from './latency-suite.ts';
 
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
@@ -21,8 +20,6 @@ const NAME = 'mbtperftest';
 
 describe('runLatencySuite on the local provider', { skip }, () => {
   it('measures baseline between pods on two nodes', { timeout: 120_000 }, async () => {
-    // the local provider runs `fortio` for exec from PATH; the image itself maps to .tools/bin/fortio
-    process.env.PATH = `${dirname(FORTIO_BIN)}:${process.env.PATH ?? ''}`;
     const provider = await getProvider('local');
     await provider.down(NAME);
     try {
