@@ -17,7 +17,7 @@ export async function startConfigDirSource(
   rescanMs = 1000,
 ): Promise<PodSource & { stop(): void }> {
   const store = createConfigStore({ logger, events: createEventLog(200) });
-  const fileSource = await startFileSource({ dir, store, events: createEventLog(200), logger, rescanMs });
+  const fileSource = await startFileSource({ dir, store, logger, rescanMs });
   return {
     pods: () => store.list('Pod') as unknown as PodLike[],
     namespaces: () => store.list('Namespace') as unknown as NamespaceLike[],

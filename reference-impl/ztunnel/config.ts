@@ -31,6 +31,8 @@ export interface ZtunnelConfig {
   connectTimeoutMs: number;
   /** Extra attempts after a failed upstream connect (to another endpoint when there is one). */
   connectRetries: number;
+  /** Per-pod outbound protection (0 = off): circuit breaker and connection-rate limit. */
+  limits: { maxConnectionsPerPod: number; connectsPerSecondPerPod: number; burst: number };
   /** Open the DNS proxy (15053) and SOCKS5 (15080) listeners in pods. */
   enableDnsProxy: boolean;
   enableSocks5: boolean;
@@ -61,6 +63,7 @@ export const defaultConfig: ZtunnelConfig = {
   },
   connectTimeoutMs: 10_000,
   connectRetries: 1,
+  limits: { maxConnectionsPerPod: 0, connectsPerSecondPerPod: 0, burst: 0 },
   enableDnsProxy: true,
   enableSocks5: true,
 };

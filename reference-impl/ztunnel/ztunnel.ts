@@ -27,6 +27,7 @@ import {
 } from './identity/certificates.ts';
 import { createPodDns, type PodDns } from './pod/pod-dns.ts';
 import { type PodProxy, type PortBinder, startPodProxy } from './pod/pod-proxy.ts';
+import { createConnectionLimits } from './proxy/connection-limits.ts';
 import { type ConnectionTracker, createConnectionTracker } from './proxy/connection-tracker.ts';
 import { createEndpointHealth } from './proxy/endpoint-health.ts';
 import type { PodContext, ProxyInputs } from './proxy/inputs.ts';
@@ -183,6 +184,11 @@ export function createZtunnel(inputs: ZtunnelInputs): Ztunnel {
           syntheticWorkload(zds, config),
         dial: net.dial,
         originalDestination: net.originalDestination,
+        limits: createConnectionLimits({
+          maxConnections: config.limits.maxConnectionsPerPod,
+          connectsPerSecond: config.limits.connectsPerSecondPerPod,
+          burst: config.limits.burst,
+        }),
       };
       const inputsForPod: ProxyInputs = { ...baseInputs, pool: podPool };
       let proxy: PodProxy;

@@ -89,11 +89,9 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
     session.on('error', (err) => logger.debug('hbone session error', { error: err.message }));
-    session.on('connect', () => {
-      try {
-        session.setLocalWindowSize(options.connectionWindowBytes);
-      } catch {}
-    });
+    try {
+      session.setLocalWindowSize(options.connectionWindowBytes);
+    } catch {}
   });
   server.on('sessionError', (err) => reject('http2', { error: err.message }));
   server.on('stream', (stream, headers) => {

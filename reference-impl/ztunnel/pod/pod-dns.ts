@@ -76,7 +76,9 @@ export function createPodDns(
     }
     socket.send(reply, rinfo.port, rinfo.address);
   });
-  const ready = new Promise<number>((resolve) => socket.once('listening', () => resolve(socket.address().port)));
+  const ready = new Promise<number>((resolve) =>
+    socket.once('listening', () => resolve(socket.address().port)),
+  );
   socket.bind(typeof fd === 'number' ? { fd } : fd);
   return { ready, close: () => socket.close() };
 }

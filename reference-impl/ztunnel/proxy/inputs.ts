@@ -11,6 +11,7 @@ import type { HbonePool } from '../hbone/pool.ts';
 import type { CertificateManager } from '../identity/certificates.ts';
 import type { WorkloadState } from '../state/workload-store.ts';
 import type { ConnectionTelemetry } from '../telemetry/connection-telemetry.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 import type { ConnectionTracker } from './connection-tracker.ts';
 import type { EndpointHealth } from './endpoint-health.ts';
 
@@ -39,6 +40,8 @@ export interface PodContext {
   workload(): Workload;
   /** Opens a TCP connection from inside the pod's namespace (marked 0x539). */
   dial(ip: string, port: number): net.Socket;
+  /** Outbound circuit breaker and rate limit of this pod. */
+  limits?: ConnectionLimits;
   /** Destination a captured connection was meant for. */
   originalDestination(socket: net.Socket): { address: string; port: number };
 }

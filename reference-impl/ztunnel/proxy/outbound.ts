@@ -42,6 +42,24 @@ export function proxyOutbound(
   const log = inputs.logger.child({ listener, pod: `${pod.namespace}/${pod.name}` });
   const source = inputs.state.workloadByIp(pod.ips[0] ?? '') ?? pod.workload();
   const src = { ip: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 };
+  const slot = pod.limits?.acquire() ?? { ok: true as const, release() {} };
+  if (!slot.ok) {
+    log.info('outbound connection refused by limits', { dst, reason: slot.reason });
+    inputs.telemetry
+      .open({
+        reporter: 'source',
+        listener,
+        source: { ...src, workload: source },
+        destination: { ...dst },
+        mtls: false,
+      })
+      .close({ result: 'overflow', responseFlags: slot.reason === 'overflow' ? 'UO' : 'RL' });
+    onFailed?.();
+    if ('resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else socket.destroy();
+    return;
+  }
+  socket.once('close', () => slot.release());
   const routes = planRoutes(inputs.state, inputs.health, source, dst, inputs.config.ports.hbone).slice(
     0,
     1 + inputs.config.connectRetries,

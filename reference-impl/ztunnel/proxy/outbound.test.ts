@@ -1,0 +1,149 @@
+/**
+ * In-process outbound tests on loopback: connect retry on another endpoint with outlier ejection,
+ * connect timeout, circuit breaking on max connections, and the connection-rate limit.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { Registry } from 'prom-client';
+import { silentLogger } from '../../../core/logger.ts';
+import { defaultConfig } from '../config.ts';
+import type { HbonePool } from '../hbone/pool.ts';
+import { createCertificateManager } from '../identity/certificates.ts';
+import { createWorkloadStore } from '../state/workload-store.ts';
+import { createConnectionTelemetry } from '../telemetry/connection-telemetry.ts';
+import { startEcho, workload } from '../testing/fixtures.ts';
+import { connectTcp } from './connect-tcp.ts';
+import { createConnectionLimits } from './connection-limits.ts';
+import { createConnectionTracker } from './connection-tracker.ts';
+import { createEndpointHealth } from './endpoint-health.ts';
+import type { PodContext, ProxyInputs } from './inputs.ts';
+import { handleOutbound } from './outbound.ts';
+
+let echo: Awaited<ReturnType<typeof startEcho>>;
+const store = createWorkloadStore();
+const registry = new Registry();
+const telemetry = createConnectionTelemetry(registry, silentLogger);
+const SVC = 'ns/svc.ns.svc.cluster.local';
+
+before(async () => {
+  echo = await startEcho('127.0.0.1');
+  for (const [uid, ip] of [
+    ['dead', '127.0.0.2'],
+    ['alive', '127.0.0.1'],
+  ] as const) {
+    store.upsertWorkload(
+      workload({
+        uid,
+        addresses: [ip],
+        tunnelProtocol: 'NONE',
+        services: { [SVC]: [{ servicePort: 80, targetPort: echo.port }] },
+      }),
+    );
+  }
+  store.upsertService({
+    name: 'svc',
+    namespace: 'ns',
+    hostname: 'svc.ns.svc.cluster.local',
+    addresses: [{ network: '', address: '127.0.0.100' }],
+    ports: [{ servicePort: 80, targetPort: echo.port }],
+    subjectAltNames: [],
+  });
+});
+after(() => echo.close());
+
+function setup(dst: { address: string; port: number }, limits?: ReturnType<typeof createConnectionLimits>) {
+  const inputs: ProxyInputs = {
+    config: { ...defaultConfig, connectTimeoutMs: 1000 },
+    state: store,
+    certs: createCertificateManager(
+      { fetchCertificate: () => Promise.reject(new Error('no certs')) },
+      silentLogger,
+    ),
+    pool: undefined as unknown as HbonePool,
+    telemetry,
+    tracker: createConnectionTracker(),
+    health: createEndpointHealth(),
+    logger: silentLogger,
+  };
+  const pod: PodContext = {
+    uid: 'client',
+    name: 'client',
+    namespace: 'ns',
+    ips: ['127.0.0.9'],
+    serviceAccount: 'default',
+    identity: 'spiffe://cluster.local/ns/ns/sa/default',
+    workload: () => workload({ uid: 'client', addresses: ['127.0.0.9'] }),
+    dial: (ip, port) => net.connect(port, ip),
+    originalDestination: () => dst,
+    limits,
+  };
+  const server = net.createServer((s) => handleOutbound(inputs, pod, s));
+  return { inputs, server };
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as net.AddressInfo).port;
+}
+
+function talk(port: number, msg: string, hold = false): Promise<{ reply: string; socket: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.on('connect', () => s.write(msg));
+    s.on('data', (d) => {
+      got += d;
+      if (got.length >= msg.length) {
+        if (!hold) s.destroy();
+        resolve({ reply: got, socket: s });
+      }
+    });
+    s.on('error', reject);
+    s.on('close', () => reject(new Error('closed')));
+    setTimeout(() => reject(new Error('timeout')), 3000);
+  });
+}
+
+test('connect retry: a dead endpoint is retried on another and ejected (outlier detection)', async () => {
+  const { inputs, server } = setup({ address: '127.0.0.100', port: 80 });
+  const port = await listen(server);
+  for (let i = 0; i < 20; i++) assert.equal((await talk(port, `m${i}`)).reply, `m${i}`);
+  assert.deepEqual(inputs.health.ejected(), [`127.0.0.2:${echo.port}`]);
+  server.close();
+});
+
+test('connect timeout: a connect that never completes fails after the deadline', async () => {
+  const t0 = Date.now();
+  await assert.rejects(
+    connectTcp(() => new net.Socket(), '127.0.0.1', 1, 200),
+    /timed out/,
+  );
+  assert.ok(Date.now() - t0 < 1000);
+});
+
+test('circuit breaker: connections over maxConnections are refused, capacity returns on close', async () => {
+  const limits = createConnectionLimits({ maxConnections: 2, connectsPerSecond: 0, burst: 0 });
+  const { server } = setup({ address: '127.0.0.1', port: echo.port }, limits);
+  const port = await listen(server);
+  const a = await talk(port, 'a', true);
+  const b = await talk(port, 'b', true);
+  await assert.rejects(talk(port, 'c'));
+  a.socket.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await talk(port, 'd')).reply, 'd');
+  b.socket.destroy();
+  server.close();
+  assert.match(await registry.metrics(), /response_flags="UO"/);
+});
+
+test('rate limit: connection establishment over the rate is refused', async () => {
+  const limits = createConnectionLimits({ maxConnections: 0, connectsPerSecond: 5, burst: 5 });
+  const { server } = setup({ address: '127.0.0.1', port: echo.port }, limits);
+  const port = await listen(server);
+  const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => talk(port, `r${i}`)));
+  const ok = results.filter((r) => r.status === 'fulfilled').length;
+  assert.ok(ok >= 5 && ok <= 7, `expected about 5 admitted, got ${ok}`);
+  server.close();
+  assert.match(await registry.metrics(), /response_flags="RL"/);
+});
