@@ -72,7 +72,10 @@ test('reconcile installs rules on enrolment and removes them on opt-out (fake ex
     source: {
       pods: () => [pod()],
       namespaces: () => namespaces,
-      onChange: (fn) => ((listener = fn), () => {}),
+      onChange: (fn) => {
+        listener = fn;
+        return () => {};
+      },
     },
     exec: (netns, argv, input) => {
       calls.push(`${netns} ${argv.join(' ')}${input ? ' <rules>' : ''}`);
