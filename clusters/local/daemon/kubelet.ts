@@ -90,6 +90,8 @@ export class Kubelet {
   readonly pods = new Map<string, PodRuntime>();
   private rr = 0;
   private readonly usedIps = new Map<number, Set<number>>();
+  /** Per node, where the next address search starts (see `allocIp`). */
+  private readonly nextIp = new Map<number, number>();
 
   constructor(private readonly o: KubeletOptions) {}
 
@@ -97,12 +99,21 @@ export class Kubelet {
     return this.o.state.state.nodes;
   }
 
+  /**
+   * Next-fit: the search starts after the last address handed out, so a just-freed address is not
+   * reused at once. A deleted pod's veth (and its /32 route on the node) can outlive `netns del`
+   * while something still holds the namespace; lowest-first reuse then made the next pod's wiring
+   * fail with "File exists", and every retry picked the same address again.
+   */
   private allocIp(node: NodeRecord): string {
     const used = this.usedIps.get(node.index) ?? new Set<number>();
     this.usedIps.set(node.index, used);
-    for (let k = 2; k < 255; k++) {
+    const start = this.nextIp.get(node.index) ?? 2;
+    for (let i = 0; i < 253; i++) {
+      const k = 2 + ((start - 2 + i) % 253);
       if (!used.has(k)) {
         used.add(k);
+        this.nextIp.set(node.index, k === 254 ? 2 : k + 1);
         return podIp(node.index, k);
       }
     }
