@@ -5,20 +5,13 @@
  * given (else the suite's global setup creates one and removes it after), and prints where the
  * results are (`results/runs/<run>/conformance.json`, `junit.xml`, `feature-table.md`).
  */
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { type Command, InvalidArgumentError } from 'commander';
 import { MeshbenchError } from '../../core/errors.ts';
 import { MODES, type Mode } from '../../results/conformance/model.ts';
+import { type ConformanceFlags, runConformanceSuite } from './conformance-run.ts';
 import { contextOf } from './context.ts';
 
-/** Flags of the command. */
-export interface ConformanceFlags {
-  mode: Mode[];
-  row: string[];
-  negativeControls: boolean;
-  workers?: number;
-}
+export { type ConformanceFlags, playwrightArgs } from './conformance-run.ts';
 
 function collectMode(value: string, previous: Mode[] = []): Mode[] {
   const mode = MODES.find((m) => m === value);
@@ -31,20 +24,6 @@ function collectRow(value: string, previous: string[] = []): string[] {
     throw new InvalidArgumentError(`row "${value}" is not a row id like security.encryption`);
   }
   return [...previous, value];
-}
-
-/** The Playwright arguments for the flags (pure, for tests). */
-export function playwrightArgs(flags: ConformanceFlags): string[] {
-  const args = ['test'];
-  const modes = flags.mode.length ? flags.mode : [...MODES];
-  for (const m of modes) args.push('--project', m);
-  if (flags.negativeControls) for (const m of modes) args.push('--project', `${m}-negative`);
-  if (flags.row.length) {
-    const escaped = flags.row.map((r) => r.replace(/\./g, '\\.'));
-    args.push('--grep', `(^|\\s)(${escaped.join('|')}): `);
-  }
-  if (flags.workers !== undefined) args.push('--workers', String(flags.workers));
-  return args;
 }
 
 /** Registers `meshbench conformance`. */
@@ -73,37 +52,12 @@ export function register(program: Command): void {
       const ctx = contextOf(this);
       const reuse =
         this.getOptionValueSourceWithGlobals('name') !== 'default' || ctx.io.env.MESHBENCH_CLUSTER;
-      const env: Record<string, string> = {
-        ...(process.env as Record<string, string>),
-        ...(Object.fromEntries(Object.entries(ctx.io.env).filter(([, v]) => v !== undefined)) as Record<
-          string,
-          string
-        >),
-        MESHBENCH_PROVIDER: ctx.globals.provider,
-      };
-      if (reuse) env.MESHBENCH_CLUSTER = ctx.globals.name;
-      if (flags.negativeControls) env.MESHBENCH_NEGATIVE_CONTROLS = '1';
-      env.MESHBENCH_RUN_ID ||= `${new Date()
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z')}-conformance`;
-      const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
-      const args = playwrightArgs(flags);
-      ctx.logger.debug('running playwright', { args });
-      const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-        child.stdout.on('data', (b: Buffer) => ctx.io.stdout.write(b.toString()));
-        child.stderr.on('data', (b: Buffer) => ctx.io.stderr.write(b.toString()));
-        ctx.signal?.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
-        child.on('error', reject);
-        child.on('close', (c) => resolve(c ?? 1));
-      });
-      ctx.print(
-        `results: results/runs/${env.MESHBENCH_RUN_ID}/ (conformance.json, junit.xml, feature-table.md)`,
-      );
+      const run = await runConformanceSuite(ctx, flags, reuse ? { cluster: ctx.globals.name } : {});
+      const code = run.exitCode;
+      ctx.print(`results: ${run.runDir}/ (conformance.json, junit.xml, feature-table.md)`);
       if (code !== 0) {
         throw new MeshbenchError('E_CHECK_FAILED', `conformance run failed (playwright exit ${code})`, {
-          hint: `see results/runs/${env.MESHBENCH_RUN_ID}/feature-table.md and the evidence it links`,
+          hint: `see ${run.runDir}/feature-table.md and the evidence it links`,
         });
       }
     });

@@ -1,8 +1,9 @@
 /**
  * @module scripts/cli/main
- * `meshbench main` — what `npm start` runs: every step of `main/steps.ts` in order (today: cluster
- * up or reuse, deploy the demo workload, reachability check), then `main.json` with each step's
- * findings and timing under `results/runs/<run>/`. Stops at the first failing step.
+ * `meshbench main` — what `npm start` runs: every step of `main/steps.ts` in order (cluster up or
+ * reuse, deploy the demo workload, reachability check, conformance suite, quick latency run),
+ * then `main.json` with each step's findings and timing under `results/runs/<run>/`. Stops at the
+ * first failing step.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

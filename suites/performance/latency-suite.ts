@@ -28,6 +28,8 @@ export interface LatencySuiteOptions {
   durationSeconds?: number;
   repetitions?: number;
   mesh?: MeshInfo | undefined;
+  /** Deadline for a waypoint Gateway to become ready (default 120 s). */
+  waypointTimeoutMs?: number | undefined;
   signal?: AbortSignal;
   logger?: Logger;
   onProgress?: (p: SuiteProgress) => void;
@@ -70,6 +72,7 @@ export async function runLatencySuite(
     mesh: options.mesh,
     logger,
     signal: options.signal,
+    waypointTimeoutMs: options.waypointTimeoutMs,
     onProgress: (step) => options.onProgress?.({ step, done: 0, total: 0 }),
   });
   try {

@@ -32,6 +32,8 @@ export interface DeployOptions {
   mesh?: MeshInfo | undefined;
   serverReplicas?: number;
   timeoutMs?: number;
+  /** Deadline for the waypoint Gateway alone (default `timeoutMs`): keep it short where none is expected. */
+  waypointTimeoutMs?: number;
   signal?: AbortSignal;
   prefix?: string;
 }
@@ -60,7 +62,7 @@ export async function deployMode(
   const gateway = objects.find((o) => o.kind === 'Gateway');
   if (gateway) {
     try {
-      await cluster.waitReady([gateway], wait);
+      await cluster.waitReady([gateway], { ...wait, timeoutMs: options.waypointTimeoutMs ?? wait.timeoutMs });
     } catch (err) {
       throw new MeshbenchError(
         'E_UNSUPPORTED',

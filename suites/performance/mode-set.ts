@@ -24,6 +24,8 @@ export interface ModeSetOptions {
   signal?: AbortSignal | undefined;
   serverReplicas?: number;
   prefix?: string;
+  /** Deadline for a waypoint Gateway to become ready (default: the deploy wait, 120 s). */
+  waypointTimeoutMs?: number | undefined;
   onProgress?: ((step: string) => void) | undefined;
   /** Check that ambient/waypoint traffic really crosses ztunnel (default true). */
   verify?: boolean;
@@ -65,6 +67,7 @@ export async function deployModes(
           ...(options.serverReplicas ? { serverReplicas: options.serverReplicas } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.prefix ? { prefix: options.prefix } : {}),
+          ...(options.waypointTimeoutMs ? { waypointTimeoutMs: options.waypointTimeoutMs } : {}),
         });
         if (options.verify !== false) {
           await assertModeInEffect(cluster, deployment, options.mesh, { signal: options.signal });

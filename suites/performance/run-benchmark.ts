@@ -38,6 +38,8 @@ export interface BenchmarkOptions {
   connections?: number[];
   durationSeconds?: number;
   repetitions?: number;
+  /** Deadline for a waypoint Gateway to become ready (default 120 s). */
+  waypointTimeoutMs?: number;
   signal?: AbortSignal;
   logger?: Logger;
   onProgress?: (suite: SuiteName, p: SuiteProgress) => void;
@@ -110,6 +112,7 @@ export async function runBenchmark(cluster: Cluster, options: BenchmarkOptions):
       ...(options.connections ? { connections: options.connections } : {}),
       ...(options.durationSeconds ? { durationSeconds: options.durationSeconds } : {}),
       ...(options.repetitions ? { repetitions: options.repetitions } : {}),
+      ...(options.waypointTimeoutMs ? { waypointTimeoutMs: options.waypointTimeoutMs } : {}),
       onProgress: (p) => options.onProgress?.('latency', p),
       onFortioJson: (point, json) =>
         writeFileAtomic(

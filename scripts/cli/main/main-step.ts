@@ -5,7 +5,7 @@
  * `results/runs/<run>/main.json` at the end. To add a step (conformance, latency, ...), write a
  * `MainStep` and list it in `steps.ts`.
  */
-import type { Cluster } from '../../../clusters/cluster.ts';
+import type { Cluster, MeshInfo } from '../../../clusters/cluster.ts';
 import { MeshbenchError } from '../../../core/errors.ts';
 import type { CliContext } from '../context.ts';
 
@@ -30,6 +30,8 @@ export interface MainRun {
   options: MainOptions;
   /** Set by the `cluster` step; later steps may rely on it. */
   cluster?: Cluster;
+  /** Set by the first step that needs the mesh (see `mesh.ts`); later steps reuse it. */
+  mesh?: MeshInfo;
   /** Machine-readable findings per step id. */
   results: Record<string, unknown>;
 }
