@@ -274,7 +274,12 @@ test(`SOCKS5: ${N} generated handshakes through the parser, and over the listene
   // Over the listener (with a loopback pod): a share of the inputs as real connections.
   const inputs = { ...inbound.inputs, pool: loopbackPool(ca) };
   const pod = { ...inbound.pod, ips: ['127.0.0.1'] };
-  const server = net.createServer((s) => handleSocks5(inputs, pod, s));
+  const accepted = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    accepted.add(s);
+    s.on('close', () => accepted.delete(s));
+    handleSocks5(inputs, pod, s);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
   const wire = Math.max(1, Math.floor(N / 50));

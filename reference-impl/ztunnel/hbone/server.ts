@@ -5,6 +5,7 @@
  * requests and bad authorities get 400; the CONNECT itself is handed to `onConnect`.
  */
 import http2 from 'node:http2';
+import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../../core/logger.ts';
 import type { WorkloadCertificate } from '../identity/certificates.ts';
@@ -51,6 +52,7 @@ const clean = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '');
 export function createHboneServer(options: HboneServerOptions): HboneServer {
   const { logger, telemetry } = options;
   const sessions = new Set<http2.ServerHttp2Session>();
+  const sockets = new Set<net.Socket>();
   const reject = (reason: string, fields: Record<string, unknown> = {}) => {
     telemetry.rejected('hbone', reason);
     logger.warn('hbone input rejected', { reason, ...fields });
@@ -68,6 +70,10 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
       initialWindowSize: options.streamWindowBytes,
       enablePush: false,
     },
+  });
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   server.on('tlsClientError', (err, socket) => {
     reject('tls', { error: err.message, remote: clean(socket.remoteAddress) });
@@ -141,6 +147,7 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
       return new Promise((resolve) => {
         server.close(() => resolve());
         for (const s of sessions) s.destroy();
+        for (const s of sockets) s.destroy();
       });
     },
   };

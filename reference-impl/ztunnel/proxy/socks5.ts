@@ -72,6 +72,7 @@ export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.S
   let buf = Buffer.alloc(0);
   let greeted = false;
   const timer = setTimeout(() => socket.destroy(), 10_000);
+  socket.once('close', () => clearTimeout(timer));
   const onData = (d: Buffer) => {
     buf = Buffer.concat([buf, d]);
     if (buf.length > 1024) {
@@ -97,6 +98,12 @@ export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.S
       return;
     }
     let ip = p.host;
+    // Loopback and unspecified destinations would loop back into ztunnel's own listeners.
+    if (p.kind === 'ip' && (ip.startsWith('127.') || ip.startsWith('0.'))) {
+      inputs.telemetry.rejected('socks5', 'loopback-destination');
+      socket.end(reply(REPLY_HOST_UNREACHABLE));
+      return;
+    }
     if (p.kind === 'name') {
       const svc = inputs.state.serviceByHostname(p.host);
       const vip = svc?.addresses[0]?.address;
