@@ -111,6 +111,23 @@ export interface Match {
   notDestinationPorts: number[];
 }
 
+/** A Match with every field empty (matches anything), with `overrides` applied. */
+export function emptyMatch(overrides: Partial<Match> = {}): Match {
+  return {
+    namespaces: [],
+    notNamespaces: [],
+    principals: [],
+    notPrincipals: [],
+    sourceIps: [],
+    notSourceIps: [],
+    destinationIps: [],
+    notDestinationIps: [],
+    destinationPorts: [],
+    notDestinationPorts: [],
+    ...overrides,
+  };
+}
+
 /** `Clause { repeated Match matches 2 }`: the matches are ORed. */
 export interface Clause {
   matches: Match[];

@@ -5,25 +5,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Match } from '../../api/workload.ts';
+import { emptyMatch } from '../../api/workload.ts';
 import { translateAuthorizationPolicy } from './authorization.ts';
 import { buildModel } from './build-model.ts';
 import { DEFAULT_MESH_SETTINGS } from './model-input.ts';
 import { ns, pod, policy } from './test-objects.ts';
 
 const S = DEFAULT_MESH_SETTINGS;
-const m = (over: Partial<Match>): Match => ({
-  namespaces: [],
-  notNamespaces: [],
-  principals: [],
-  notPrincipals: [],
-  sourceIps: [],
-  notSourceIps: [],
-  destinationIps: [],
-  notDestinationIps: [],
-  destinationPorts: [],
-  notDestinationPorts: [],
-  ...over,
-});
+const m = (over: Partial<Match>): Match => emptyMatch(over);
 
 const cases: {
   name: string;

@@ -16,6 +16,7 @@ import type {
   Rule,
   StringMatch,
 } from '../../api/workload.ts';
+import { emptyMatch } from '../../api/workload.ts';
 import type { MeshObject } from '../config/objects.ts';
 import type { MeshSettings } from './model-input.ts';
 
@@ -45,19 +46,6 @@ export function toAuthorizationAddress(v: string): AuthorizationAddress {
   const addr = ipaddr.parse(v);
   return { address: addr.toString(), length: addr.kind() === 'ipv4' ? 32 : 128 };
 }
-
-const emptyMatch = (): Match => ({
-  namespaces: [],
-  notNamespaces: [],
-  principals: [],
-  notPrincipals: [],
-  sourceIps: [],
-  notSourceIps: [],
-  destinationIps: [],
-  notDestinationIps: [],
-  destinationPorts: [],
-  notDestinationPorts: [],
-});
 
 const nonEmpty = (...arrs: (unknown[] | undefined)[]) => arrs.some((a) => (a?.length ?? 0) > 0);
 const ports = (v: string[] | undefined) => (v ?? []).map(Number);

@@ -8,6 +8,7 @@
  * with the port exceptions.
  */
 import type { Authorization, Match } from '../../api/workload.ts';
+import { emptyMatch } from '../../api/workload.ts';
 import type { MeshObject } from '../config/objects.ts';
 import { type MeshSettings, selects } from './model-input.ts';
 
@@ -16,18 +17,6 @@ export const CONVERTED_PREFIX = 'converted_peer_authentication_';
 
 type Mode = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'UNSET';
 
-const emptyMatch = (): Match => ({
-  namespaces: [],
-  notNamespaces: [],
-  principals: [],
-  notPrincipals: [],
-  sourceIps: [],
-  notSourceIps: [],
-  destinationIps: [],
-  notDestinationIps: [],
-  destinationPorts: [],
-  notDestinationPorts: [],
-});
 const noPrincipal = {
   clauses: [{ matches: [{ ...emptyMatch(), notPrincipals: [{ presence: true as const }] }] }],
 };
