@@ -52,6 +52,19 @@ after(async () => {
   await echo.close();
 });
 
+/**
+ * Dials only loopback: generated destinations must never leave the machine (network rule), so any
+ * other address fails as if refused.
+ */
+function loopbackOnlyDial(ip: string, port: number): net.Socket {
+  if (ip.startsWith('127.')) return net.connect(port, ip);
+  const s = new net.Socket();
+  process.nextTick(() =>
+    s.destroy(Object.assign(new Error(`test refuses to dial ${ip}`), { code: 'ECONNREFUSED' })),
+  );
+  return s;
+}
+
 /** Runs `count` async jobs with at most `width` in flight. */
 async function pool(count: number, width: number, job: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -273,7 +286,7 @@ test(`SOCKS5: ${N} generated handshakes through the parser, and over the listene
   assert.equal(results, N);
   // Over the listener (with a loopback pod): a share of the inputs as real connections.
   const inputs = { ...inbound.inputs, pool: loopbackPool(ca) };
-  const pod = { ...inbound.pod, ips: ['127.0.0.1'] };
+  const pod = { ...inbound.pod, ips: ['127.0.0.1'], dial: loopbackOnlyDial };
   const accepted = new Set<net.Socket>();
   const server = net.createServer((s) => {
     accepted.add(s);
@@ -346,6 +359,7 @@ for (const listener of ['outbound', 'inbound-plaintext'] as const) {
     const targets = [echo.port, 1];
     const pod = {
       ...inbound.pod,
+      dial: loopbackOnlyDial,
       originalDestination: (s: net.Socket) => ({
         address: '127.0.0.1',
         port: targets[(s.remotePort ?? 0) % 2]!,

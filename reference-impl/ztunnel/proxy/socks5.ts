@@ -98,12 +98,6 @@ export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.S
       return;
     }
     let ip = p.host;
-    // Loopback and unspecified destinations would loop back into ztunnel's own listeners.
-    if (p.kind === 'ip' && (ip.startsWith('127.') || ip.startsWith('0.'))) {
-      inputs.telemetry.rejected('socks5', 'loopback-destination');
-      socket.end(reply(REPLY_HOST_UNREACHABLE));
-      return;
-    }
     if (p.kind === 'name') {
       const svc = inputs.state.serviceByHostname(p.host);
       const vip = svc?.addresses[0]?.address;
@@ -113,6 +107,12 @@ export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.S
         return;
       }
       ip = vip;
+    }
+    // Loopback and unspecified destinations would loop back into ztunnel's own listeners.
+    if (ip.startsWith('127.') || ip.startsWith('0.')) {
+      inputs.telemetry.rejected('socks5', 'loopback-destination');
+      socket.end(reply(REPLY_HOST_UNREACHABLE));
+      return;
     }
     socket.pause();
     const rest = buf.subarray(p.consumed);
