@@ -17,7 +17,20 @@ before(() => {
   if (!isRoot) return;
   ip('netns', 'add', A);
   ip('netns', 'add', B);
-  ip('link', 'add', `mbta${process.pid % 10000}`, 'netns', A, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', B);
+  ip(
+    'link',
+    'add',
+    `mbta${process.pid % 10000}`,
+    'netns',
+    A,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'eth0',
+    'netns',
+    B,
+  );
   ip('-n', A, 'link', 'set', `mbta${process.pid % 10000}`, 'name', 'eth0');
   ip('-n', A, 'addr', 'add', '198.18.250.1/30', 'dev', 'eth0');
   ip('-n', B, 'addr', 'add', '198.18.250.2/30', 'dev', 'eth0');
@@ -36,7 +49,9 @@ after(() => {
   }
 });
 
-test('listen in one namespace, connect from another, see the real source address', { skip: !isRoot && 'needs root' }, async () => {
+test('listen in one namespace, connect from another, see the real source address', {
+  skip: !isRoot && 'needs root',
+}, async () => {
   const nsA = openNetns(A);
   const nsB = openNetns(B);
   const fd = listenTcpIn(nsA, '0.0.0.0', 7001);

@@ -57,7 +57,9 @@ function load(): LibC {
     setns: lib.func('int setns(int fd, int nstype)'),
     socket: lib.func('int socket(int domain, int type, int protocol)'),
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
-    getsockopt: lib.func('int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *len)'),
+    getsockopt: lib.func(
+      'int getsockopt(int fd, int level, int name, _Out_ void *value, _Inout_ uint32_t *len)',
+    ),
     bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
     listen: lib.func('int listen(int fd, int backlog)'),
     strerror: lib.func('const char *strerror(int errnum)'),
@@ -105,14 +107,16 @@ export function openNetns(nameOrPath: string): NetnsHandle {
 export function inNetns<T>(ns: NetnsHandle, fn: () => T): T {
   const c = load();
   if (c.setns(ns.fd, CLONE_NEWNET) !== 0) throw sysError(`setns into ${ns.path}`);
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
-    return fn();
-  } finally {
-    if (c.setns(ownNetnsFd, CLONE_NEWNET) !== 0) {
-      // Cannot continue safely in a foreign namespace.
-      throw sysError('setns back to the original network namespace');
-    }
+    outcome = { ok: true, value: fn() };
+  } catch (error) {
+    outcome = { ok: false, error };
   }
+  // Always switch back; continuing in a foreign namespace would be unsafe.
+  if (c.setns(ownNetnsFd, CLONE_NEWNET) !== 0) throw sysError('setns back to the original network namespace');
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }
 
 function sockaddrIn(host: string, port: number): Buffer {
@@ -167,7 +171,12 @@ function bindFd(fd: number, host: string, port: number, where: string): void {
  * A listening TCP socket bound to `host:port` inside `ns`. Serve it with
  * `net.createServer(...).listen({ fd })`.
  */
-export function listenTcpIn(ns: NetnsHandle, host: string, port: number, options: SocketOptions = {}): number {
+export function listenTcpIn(
+  ns: NetnsHandle,
+  host: string,
+  port: number,
+  options: SocketOptions = {},
+): number {
   return inNetns(ns, () => {
     const fd = newSocket(SOCK_STREAM, options);
     bindFd(fd, host, port, ns.path);
@@ -242,5 +251,6 @@ export function originalDestination(socket: net.Socket): { address: string; port
 export function setSocketMark(socket: net.Socket, mark: number): void {
   const v = Buffer.alloc(4);
   v.writeInt32LE(mark);
-  if (load().setsockopt(socketFd(socket), SOL_SOCKET, SO_MARK, v, 4) !== 0) throw sysError('setsockopt SO_MARK');
+  if (load().setsockopt(socketFd(socket), SOL_SOCKET, SO_MARK, v, 4) !== 0)
+    throw sysError('setsockopt SO_MARK');
 }

@@ -7,7 +7,7 @@
  * plaintext); a selector policy with `portLevelMtls` becomes `converted_peer_authentication_<name>`
  * with the port exceptions.
  */
-import type { Authorization, Match } from '../../api/workload.ts';
+import type { Authorization } from '../../api/workload.ts';
 import { emptyMatch } from '../../api/workload.ts';
 import type { MeshObject } from '../config/objects.ts';
 import { type MeshSettings, selects } from './model-input.ts';
