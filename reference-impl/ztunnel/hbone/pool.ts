@@ -68,6 +68,7 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
   const open = async (key: string, req: HboneRequest): Promise<PooledSession> => {
     const cert = await options.certificate(req.sourceIdentity);
     const raw = options.dial(req.address.ip, req.address.port);
+    raw.setNoDelay(true);
     const socket = tls.connect({
       socket: raw,
       host: req.address.ip,

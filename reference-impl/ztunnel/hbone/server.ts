@@ -72,6 +72,7 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
     },
   });
   server.on('connection', (socket: net.Socket) => {
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });

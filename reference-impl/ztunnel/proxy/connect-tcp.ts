@@ -26,6 +26,8 @@ export function connectTcp(
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(t);
+      // Proxied bytes are forwarded as they arrive: no Nagle delay on the upstream side either.
+      socket.setNoDelay(true);
       socket.removeAllListeners('error');
       resolve(socket);
     });

@@ -14,6 +14,9 @@ import { pipeBoth } from './pipe.ts';
 export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
   const log = inputs.logger.child({ listener: 'inbound-plaintext', pod: `${pod.namespace}/${pod.name}` });
   socket.on('error', () => {});
+  // Proxied bytes are written as they arrive, in pieces; with Nagle the tail of every burst waits for
+  // the peer's delayed ACK (~40 ms per round trip).
+  socket.setNoDelay(true);
   let dst: { address: string; port: number };
   try {
     dst = pod.originalDestination(socket);

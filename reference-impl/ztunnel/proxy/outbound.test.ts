@@ -10,9 +10,10 @@ import { silentLogger } from '../../../core/logger.ts';
 import { defaultConfig } from '../config.ts';
 import type { HbonePool } from '../hbone/pool.ts';
 import { createCertificateManager } from '../identity/certificates.ts';
+import { createTestCa } from '../identity/test-ca.ts';
 import { createWorkloadStore } from '../state/workload-store.ts';
 import { createConnectionTelemetry } from '../telemetry/connection-telemetry.ts';
-import { startEcho, workload } from '../testing/fixtures.ts';
+import { loopbackPool, startEcho, startInbound, workload } from '../testing/fixtures.ts';
 import { connectTcp } from './connect-tcp.ts';
 import { createConnectionLimits } from './connection-limits.ts';
 import { createConnectionTracker } from './connection-tracker.ts';
@@ -146,4 +147,55 @@ test('rate limit: connection establishment over the rate is refused', async () =
   assert.ok(ok >= 5 && ok <= 7, `expected about 5 admitted, got ${ok}`);
   server.close();
   assert.match(await registry.metrics(), /response_flags="RL"/);
+});
+
+test('bulk echo over HBONE: 64 KiB round trips are not stalled by Nagle + delayed ACK (TCP_NODELAY)', async () => {
+  // HBONE delivers ≤16 KiB DATA frames; without TCP_NODELAY on the accepted socket the tail of each
+  // 64 KiB reply waits for the client's delayed ACK (≥ 40 ms on Linux) on every round trip.
+  const ca = await createTestCa();
+  const hboneStore = createWorkloadStore();
+  hboneStore.upsertWorkload(
+    workload({ uid: 'server', addresses: ['127.0.0.1'], namespace: 'server-ns', serviceAccount: 'server' }),
+  );
+  const inbound = await startInbound({
+    ca,
+    store: hboneStore,
+    namespace: 'server-ns',
+    serviceAccount: 'server',
+  });
+  const pool = loopbackPool(ca);
+  const { inputs, server } = setup({ address: '127.0.0.1', port: echo.port });
+  Object.assign(inputs, {
+    state: hboneStore,
+    pool,
+    config: { ...inputs.config, ports: { ...inputs.config.ports, hbone: inbound.port } },
+  });
+  const port = await listen(server);
+  const s = net.connect(port, '127.0.0.1');
+  s.setNoDelay(true);
+  await new Promise((r) => s.once('connect', r));
+  const payload = Buffer.alloc(64 * 1024, 1);
+  const times: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      let got = 0;
+      const on = (d: Buffer) => {
+        got += d.length;
+        if (got >= payload.length) {
+          s.off('data', on);
+          resolve();
+        }
+      };
+      s.on('data', on);
+      s.write(payload);
+    });
+    times.push(performance.now() - t0);
+  }
+  s.destroy();
+  server.close();
+  pool.close();
+  await inbound.close();
+  times.sort((a, b) => a - b);
+  assert.ok(times[4]! < 20, `median 64 KiB round trip ${times[4]!.toFixed(1)} ms`);
 });

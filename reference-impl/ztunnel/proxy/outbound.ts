@@ -18,6 +18,9 @@ import { planRoutes, type Route } from './route.ts';
 /** Handles one captured outbound connection of `pod`. */
 export function handleOutbound(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
   socket.on('error', () => {});
+  // Replies arrive from HBONE in ≤16 KiB DATA frames, each written as it comes; with Nagle the tail
+  // of every burst waits for the application's delayed ACK (~40 ms per round trip).
+  socket.setNoDelay(true);
   let dst: { address: string; port: number };
   try {
     dst = pod.originalDestination(socket);

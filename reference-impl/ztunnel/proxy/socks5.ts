@@ -69,6 +69,9 @@ export function parseSocks5(buf: Buffer):
 /** Handles one SOCKS5 client of `pod`. */
 export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
   socket.on('error', () => {});
+  // Replies arrive from HBONE in ≤16 KiB DATA frames, each written as it comes; with Nagle the tail
+  // of every burst waits for the application's delayed ACK (~40 ms per round trip).
+  socket.setNoDelay(true);
   let buf = Buffer.alloc(0);
   let greeted = false;
   const timer = setTimeout(() => socket.destroy(), 10_000);
