@@ -2,20 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Authorization, Match } from '../../api/workload.ts';
+import { emptyMatch } from '../../api/workload.ts';
 import { authorize, type ConnectionFacts } from './authorize.ts';
 
-const emptyMatch: Match = {
-  namespaces: [],
-  notNamespaces: [],
-  principals: [],
-  notPrincipals: [],
-  sourceIps: [],
-  notSourceIps: [],
-  destinationIps: [],
-  notDestinationIps: [],
-  destinationPorts: [],
-  notDestinationPorts: [],
-};
+const anyMatch = emptyMatch();
 const policy = (
   name: string,
   action: 'ALLOW' | 'DENY',
@@ -27,7 +17,7 @@ const policy = (
   scope: 'NAMESPACE',
   action,
   dryRun,
-  rules: matches === null ? [] : [{ clauses: [{ matches: matches.map((m) => ({ ...emptyMatch, ...m })) }] }],
+  rules: matches === null ? [] : [{ clauses: [{ matches: matches.map((m) => ({ ...anyMatch, ...m })) }] }],
 });
 const strict = policy('converted_peer_authentication_default', 'DENY', [
   { notPrincipals: [{ presence: true }] },
@@ -131,8 +121,8 @@ test('authorize: AND across clauses', () => {
     rules: [
       {
         clauses: [
-          { matches: [{ ...emptyMatch, destinationPorts: [8080] }] },
-          { matches: [{ ...emptyMatch, namespaces: [{ exact: 'b' }] }] },
+          { matches: [{ ...anyMatch, destinationPorts: [8080] }] },
+          { matches: [{ ...anyMatch, namespaces: [{ exact: 'b' }] }] },
         ],
       },
     ],

@@ -197,5 +197,6 @@ test('bulk echo over HBONE: 64 KiB round trips are not stalled by Nagle + delaye
   pool.close();
   await inbound.close();
   times.sort((a, b) => a - b);
-  assert.ok(times[4]! < 20, `median 64 KiB round trip ${times[4]!.toFixed(1)} ms`);
+  // Not a performance goal: a Nagle/delayed-ACK stall costs ≥ 40 ms per echo; healthy is < 1 ms.
+  assert.ok(times[4]! < 30, `median 64 KiB round trip ${times[4]!.toFixed(1)} ms (Nagle stall?)`);
 });

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { Registry } from 'prom-client';
 import { type Logger, silentLogger } from '../../../core/logger.ts';
 import type { Authorization, Match, Workload } from '../../api/workload.ts';
+import { emptyMatch } from '../../api/workload.ts';
 import { defaultConfig, type ZtunnelConfig } from '../config.ts';
 import { createHbonePool, type HbonePool } from '../hbone/pool.ts';
 import { createHboneServer, type HboneServer } from '../hbone/server.ts';
@@ -42,19 +43,8 @@ export function workload(p: Partial<Workload> & { uid: string; addresses: string
   };
 }
 
-/** An empty Match. */
-export const anyMatch: Match = {
-  namespaces: [],
-  notNamespaces: [],
-  principals: [],
-  notPrincipals: [],
-  sourceIps: [],
-  notSourceIps: [],
-  destinationIps: [],
-  notDestinationIps: [],
-  destinationPorts: [],
-  notDestinationPorts: [],
-};
+/** An empty Match (matches anything). */
+export const anyMatch: Match = emptyMatch();
 
 /** A namespace-scoped policy with one rule of one clause ORing `matches`. */
 export function policy(
