@@ -14,6 +14,7 @@ import { latencyAbove, latencyBelow, ok, status, versionShare } from '../../fixt
 import { allOf, check } from '../../fixtures/check.ts';
 import { type MetricSample, sumOf } from '../../fixtures/metrics.ts';
 import { l7PolicyAttachment } from '../../fixtures/mode-labels.ts';
+import { policyReachedNodeProxies } from '../../fixtures/node-proxy-config.ts';
 import { rowTest, test } from '../define-row.ts';
 import { clientServer } from '../topology.ts';
 
@@ -115,16 +116,24 @@ test(
         ),
       );
     } else {
+      const alike = (o: Obs) => {
+        const a = o.allowed.every((x) => x.ok);
+        const b = o.other.every((x) => x.ok);
+        return a === b
+          ? undefined
+          : { expected: 'both paths answered alike', seen: `/allowed ok=${a}, /other ok=${b}` };
+      };
+      // Let the policy reach the node proxies first (an L4 proxy may enforce it as deny-all): a probe
+      // that straddles its arrival would see the two paths differ for a reason that is not L7.
+      if (!ctx.control)
+        await policyReachedNodeProxies(ctx.cluster, {
+          namespace: server.namespace,
+          name: 'get-allowed-only',
+        });
       await ctx.expectConsistently(
         'GET /allowed and GET /other (no L7 proxy)',
         probe,
-        check<Obs>('no per-path decision: both paths get the same answer', (o) => {
-          const a = o.allowed.every((x) => x.ok);
-          const b = o.other.every((x) => x.ok);
-          return a === b
-            ? undefined
-            : { expected: 'both paths answered alike', seen: `/allowed ok=${a}, /other ok=${b}` };
-        }),
+        check<Obs>('no per-path decision: both paths get the same answer', alike),
         { forMs: 1500 },
       );
     }
