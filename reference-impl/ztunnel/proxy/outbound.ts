@@ -46,8 +46,8 @@ export function proxyOutbound(
   const source = inputs.state.workloadByIp(pod.ips[0] ?? '') ?? pod.workload();
   const src = { ip: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 };
   const slot = pod.limits?.acquire() ?? { ok: true as const, release() {} };
-  if (!slot.ok) {
-    log.info('outbound connection refused by limits', { dst, reason: slot.reason });
+  /** Records a connection that never reached an upstream (metrics + access log) and drops it. */
+  const refuse = (result: 'overflow' | 'upstream-failed', responseFlags: string, reset: boolean) => {
     inputs.telemetry
       .open({
         reporter: 'source',
@@ -56,10 +56,15 @@ export function proxyOutbound(
         destination: { ...dst },
         mtls: false,
       })
-      .close({ result: 'overflow', responseFlags: slot.reason === 'overflow' ? 'UO' : 'RL' });
+      .close({ result, responseFlags });
     onFailed?.();
-    if ('resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    if (reset && 'resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function')
+      socket.resetAndDestroy();
     else socket.destroy();
+  };
+  if (!slot.ok) {
+    log.info('outbound connection refused by limits', { dst, reason: slot.reason });
+    refuse('overflow', slot.reason === 'overflow' ? 'UO' : 'RL', true);
     return;
   }
   socket.once('close', () => slot.release());
@@ -69,17 +74,7 @@ export function proxyOutbound(
   );
   if (routes.length === 0) {
     log.warn('no healthy endpoint', { dst });
-    inputs.telemetry
-      .open({
-        reporter: 'source',
-        listener,
-        source: { ...src, workload: source },
-        destination: { ...dst },
-        mtls: false,
-      })
-      .close({ result: 'upstream-failed', responseFlags: 'UH' });
-    onFailed?.();
-    socket.destroy();
+    refuse('upstream-failed', 'UH', false);
     return;
   }
   const attempt = async (i: number, lastError?: Error): Promise<{ route: Route; upstream: Duplex }> => {
