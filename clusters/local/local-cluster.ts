@@ -257,12 +257,7 @@ export class LocalCluster implements Cluster {
   async capture(target: CaptureTarget, options: CaptureOptions = {}): Promise<PacketCapture> {
     if ('underlay' in target) return startCapture(this.name, this.paths, { underlay: true }, options);
     const rt = await this.runtime(target.pod);
-    return startCapture(
-      this.name,
-      this.paths,
-      { netns: rt.netns, iface: rt.hostNetwork ? 'eth0' : 'eth0' },
-      options,
-    );
+    return startCapture(this.name, this.paths, { netns: rt.netns, iface: 'eth0' }, options);
   }
 
   installMesh(options: MeshInstallOptions, wait?: WaitOptions): Promise<MeshInfo> {
