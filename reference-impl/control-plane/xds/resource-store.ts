@@ -49,6 +49,33 @@ export function createResourceStore() {
     return t;
   };
 
+  /** Stores `value` under `name` unless its JSON is unchanged; true when its version changed. */
+  const put = (typeUrl: string, t: Map<string, StoredResource>, name: string, value: unknown): boolean => {
+    const json = JSON.stringify(value);
+    const cur = t.get(name);
+    if (cur && cur.json === json) return false;
+    const bytes = encodeResource(typeUrl, value);
+    const version = contentVersion(bytes);
+    t.set(name, { name, version, bytes, value, json });
+    return !cur || cur.version !== version;
+  };
+
+  /** Bumps the type version and notifies listeners when anything changed; returns the change. */
+  const publish = (
+    typeUrl: string,
+    changed: string[],
+    removed: string[],
+    origin?: number,
+  ): ResourceChange => {
+    const change: ResourceChange = { typeUrl, changed, removed };
+    if (origin !== undefined) change.origin = origin;
+    if (changed.length || removed.length) {
+      typeVersions.set(typeUrl, (typeVersions.get(typeUrl) ?? 0) + 1);
+      for (const l of listeners) l(change);
+    }
+    return change;
+  };
+
   return {
     /** Every resource of `typeUrl`. */
     all(typeUrl: string): ReadonlyMap<string, StoredResource> {
@@ -71,25 +98,13 @@ export function createResourceStore() {
       const changed: string[] = [];
       const removed: string[] = [];
       for (const [name, value] of next) {
-        const json = JSON.stringify(value);
-        const cur = t.get(name);
-        if (cur && cur.json === json) continue;
-        const bytes = encodeResource(typeUrl, value);
-        const version = contentVersion(bytes);
-        t.set(name, { name, version, bytes, value, json });
-        if (!cur || cur.version !== version) changed.push(name);
+        if (put(typeUrl, t, name, value)) changed.push(name);
       }
       for (const name of t.keys()) {
         if (!next.has(name)) removed.push(name);
       }
       for (const name of removed) t.delete(name);
-      const change: ResourceChange = { typeUrl, changed, removed };
-      if (origin !== undefined) change.origin = origin;
-      if (changed.length || removed.length) {
-        typeVersions.set(typeUrl, (typeVersions.get(typeUrl) ?? 0) + 1);
-        for (const l of listeners) l(change);
-      }
-      return change;
+      return publish(typeUrl, changed, removed, origin);
     },
     /**
      * Updates only the named resources of `typeUrl` (value undefined = remove); the rest stay.
@@ -108,21 +123,9 @@ export function createResourceStore() {
           if (t.delete(name)) removed.push(name);
           continue;
         }
-        const json = JSON.stringify(value);
-        const cur = t.get(name);
-        if (cur && cur.json === json) continue;
-        const bytes = encodeResource(typeUrl, value);
-        const version = contentVersion(bytes);
-        t.set(name, { name, version, bytes, value, json });
-        if (!cur || cur.version !== version) changed.push(name);
+        if (put(typeUrl, t, name, value)) changed.push(name);
       }
-      const change: ResourceChange = { typeUrl, changed, removed };
-      if (origin !== undefined) change.origin = origin;
-      if (changed.length || removed.length) {
-        typeVersions.set(typeUrl, (typeVersions.get(typeUrl) ?? 0) + 1);
-        for (const l of listeners) l(change);
-      }
-      return change;
+      return publish(typeUrl, changed, removed, origin);
     },
     /** Subscribes to changes; returns the unsubscribe function. */
     onChange(listener: ChangeListener): () => void {
