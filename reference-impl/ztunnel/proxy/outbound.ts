@@ -47,7 +47,12 @@ export function proxyOutbound(
   const src = { ip: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 };
   const slot = pod.limits?.acquire() ?? { ok: true as const, release() {} };
   /** Records a connection that never reached an upstream (metrics + access log) and drops it. */
-  const refuse = (result: 'overflow' | 'upstream-failed', responseFlags: string, reset: boolean) => {
+  const refuse = (
+    result: 'overflow' | 'upstream-failed' | 'denied',
+    responseFlags: string,
+    reset: boolean,
+    error?: string,
+  ) => {
     inputs.telemetry
       .open({
         reporter: 'source',
@@ -56,7 +61,7 @@ export function proxyOutbound(
         destination: { ...dst },
         mtls: false,
       })
-      .close({ result, responseFlags });
+      .close({ result, responseFlags, error });
     onFailed?.();
     if (reset && 'resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function')
       socket.resetAndDestroy();
@@ -121,7 +126,7 @@ export function proxyOutbound(
         source: { ...src, workload: source, identity: pod.identity },
         destination: {
           ...route.target,
-          workload: route.kind === 'hbone' ? route.destinationWorkload : route.destinationWorkload,
+          workload: route.destinationWorkload,
           identity: route.kind === 'hbone' && !route.viaWaypoint ? route.destinationIdentity : undefined,
         },
         service: route.service
@@ -139,25 +144,9 @@ export function proxyOutbound(
       });
     },
     (err: Error) => {
-      const status = err instanceof HboneConnectError ? err.status : undefined;
-      inputs.telemetry
-        .open({
-          reporter: 'source',
-          listener,
-          source: { ...src, workload: source },
-          destination: { ...dst },
-          mtls: false,
-        })
-        .close({
-          result: status === 401 ? 'denied' : 'upstream-failed',
-          responseFlags: status === 401 ? 'DENY' : 'UF',
-          error: err.message,
-        });
+      const denied = err instanceof HboneConnectError && err.status === 401;
       log.warn('outbound connection failed', { dst, error: err.message });
-      onFailed?.();
-      if ('resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function')
-        socket.resetAndDestroy();
-      else socket.destroy();
+      refuse(denied ? 'denied' : 'upstream-failed', denied ? 'DENY' : 'UF', true, err.message);
     },
   );
 }
