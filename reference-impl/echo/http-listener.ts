@@ -8,6 +8,7 @@
 import { createServer as createHttp1Server, type Server as Http1Server } from 'node:http';
 import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { closeServer } from './close-server.ts';
 import type { AnyRequest, AnyResponse } from './http-handler.ts';
 
 /** How long a new connection may stay silent before the listener gives up on it. */
@@ -88,15 +89,7 @@ export function createHttpListener(
     server,
     close(graceMs) {
       closing = true;
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          for (const s of sockets) s.destroy();
-        }, graceMs);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+      return closeServer(server, sockets, graceMs, () => {
         http1.close(() => {}); // closes idle keep-alive connections and stops tracking
         for (const s of sessions) s.close();
         // Connections still sniffing carry no request yet.

@@ -7,6 +7,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../core/logger.ts';
+import { closeServer } from './close-server.ts';
 import type { EchoIdentity } from './http-handler.ts';
 import { peerIp } from './peer-address.ts';
 import { type EchoFieldEntry, formatEchoFields } from './response-format.ts';
@@ -64,15 +65,7 @@ export function createTcpListener(options: TcpListenerOptions): TcpListener {
   return {
     server,
     close(graceMs) {
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          for (const s of sockets) s.destroy();
-        }, graceMs);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+      return closeServer(server, sockets, graceMs, () => {
         for (const s of sockets) s.end();
       });
     },
