@@ -12,36 +12,16 @@ const obj = (kind: string, extra: Partial<KubeObject> = {}): KubeObject => ({
 });
 
 test('Deployment: observed generation and available replicas', () => {
-  assert.equal(
+  const deployment = (observedGeneration: number, availableReplicas: number) =>
     readinessOf(
       obj('Deployment', {
         spec: { replicas: 3 },
-        status: { observedGeneration: 1, availableReplicas: 3, updatedReplicas: 3 },
+        status: { observedGeneration, availableReplicas, updatedReplicas: 3 },
       }),
-    ).ready,
-    false,
-  );
-  assert.deepEqual(
-    readinessOf(
-      obj('Deployment', {
-        spec: { replicas: 3 },
-        status: { observedGeneration: 2, availableReplicas: 2, updatedReplicas: 3 },
-      }),
-    ),
-    {
-      ready: false,
-      reason: '2/3 replicas available',
-    },
-  );
-  assert.equal(
-    readinessOf(
-      obj('Deployment', {
-        spec: { replicas: 3 },
-        status: { observedGeneration: 2, availableReplicas: 3, updatedReplicas: 3 },
-      }),
-    ).ready,
-    true,
-  );
+    );
+  assert.equal(deployment(1, 3).ready, false);
+  assert.deepEqual(deployment(2, 2), { ready: false, reason: '2/3 replicas available' });
+  assert.equal(deployment(2, 3).ready, true);
 });
 
 test('Pod: Ready condition, waiting reason, failed phase', () => {
