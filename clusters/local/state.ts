@@ -25,7 +25,6 @@ export interface ClusterState {
   netns: string[];
   /** Links by name and the namespace they were created in (`''` = root, never used on purpose). */
   links: { name: string; netns: string }[];
-  nftTables: { netns: string; table: string }[];
   /** Absolute cgroup directories (one per controller). */
   cgroups: string[];
   /** `/etc/netns/<ns>` directories. */
@@ -46,7 +45,6 @@ export function emptyState(name: string): ClusterState {
     nodes: [],
     netns: [],
     links: [],
-    nftTables: [],
     cgroups: [],
     etcNetns: [],
     pids: [],

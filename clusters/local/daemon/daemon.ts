@@ -13,7 +13,7 @@ import type { Logger } from '../../../core/logger.ts';
 import type { KubeObject, ObjectRef, PodInfo } from '../../cluster.ts';
 import { CLUSTER_SCOPED_KINDS, describeObject, validateObjects } from '../../manifests.ts';
 import { resolveContainer } from '../images.ts';
-import { type ClusterPaths, configFileName, DNS_IP, KUBE_PROXY_TABLE } from '../naming.ts';
+import { type ClusterPaths, configFileName, DNS_IP } from '../naming.ts';
 import { type StateFile, writeFileAtomic } from '../state.ts';
 import {
   type EndpointAddress,
@@ -76,9 +76,6 @@ export class LocalDaemon {
   /** Begins serving: DNS, kube-proxy tables and the built-in objects. */
   async start(): Promise<void> {
     const nodes = this.state.state.nodes;
-    this.state.record((s) => {
-      s.nftTables = nodes.map((n) => ({ netns: n.netns, table: KUBE_PROXY_TABLE }));
-    });
     this.closeDns = serveDns(
       nodes.map((n) => n.netns),
       (q) => this.resolve(q),
