@@ -12,7 +12,9 @@ import { pipeBoth } from './pipe.ts';
 
 /** Handles one captured plaintext connection for `pod`. */
 export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
-  const log = inputs.logger.child({ listener: 'inbound-plaintext', pod: `${pod.namespace}/${pod.name}` });
+  // Only failures log: the child logger is built then, not for every connection.
+  const log = () =>
+    inputs.logger.child({ listener: 'inbound-plaintext', pod: `${pod.namespace}/${pod.name}` });
   socket.on('error', () => {});
   // Proxied bytes are written as they arrive, in pieces; with Nagle the tail of every burst waits for
   // the peer's delayed ACK (~40 ms per round trip).
@@ -21,7 +23,7 @@ export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, soc
   try {
     dst = pod.originalDestination(socket);
   } catch (err) {
-    log.warn('no original destination', { error: String(err) });
+    log().warn('no original destination', { error: String(err) });
     socket.destroy();
     return;
   }
@@ -37,7 +39,7 @@ export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, soc
   });
   const decision = authorize(inputs.state.policiesFor(workload), facts);
   if (!decision.allowed) {
-    log.info('plaintext connection denied', { src, dst, policy: decision.policy, reason: decision.reason });
+    log().info('plaintext connection denied', { src, dst, policy: decision.policy, reason: decision.reason });
     rec.close({ result: 'denied', responseFlags: 'DENY' });
     socket.resetAndDestroy();
     return;

@@ -14,10 +14,11 @@ import { pipeBoth } from './pipe.ts';
 /** Handles one validated CONNECT for `pod`. */
 export function handleInboundConnect(inputs: ProxyInputs, pod: PodContext, req: HboneConnect): void {
   const { stream, target } = req;
-  const log = inputs.logger.child({ listener: 'inbound', pod: `${pod.namespace}/${pod.name}` });
+  // Only failures log: the child logger is built then, not for every connection.
+  const log = () => inputs.logger.child({ listener: 'inbound', pod: `${pod.namespace}/${pod.name}` });
   const fail = (status: number, reason: string) => {
     inputs.telemetry.rejected('hbone', reason);
-    log.warn('hbone connect refused', {
+    log().warn('hbone connect refused', {
       status,
       reason,
       authority: `${target.ip}:${target.port}`,

@@ -42,7 +42,8 @@ export function proxyOutbound(
   onEstablished?: () => void,
   onFailed?: () => void,
 ): void {
-  const log = inputs.logger.child({ listener, pod: `${pod.namespace}/${pod.name}` });
+  // Only failures log: the child logger is built then, not for every connection.
+  const log = () => inputs.logger.child({ listener, pod: `${pod.namespace}/${pod.name}` });
   const source = inputs.state.workloadByIp(pod.ips[0] ?? '') ?? pod.workload();
   const src = { ip: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 };
   const slot = pod.limits?.acquire() ?? { ok: true as const, release() {} };
@@ -68,7 +69,7 @@ export function proxyOutbound(
     else socket.destroy();
   };
   if (!slot.ok) {
-    log.info('outbound connection refused by limits', { dst, reason: slot.reason });
+    log().info('outbound connection refused by limits', { dst, reason: slot.reason });
     refuse('overflow', slot.reason === 'overflow' ? 'UO' : 'RL', true);
     return;
   }
@@ -78,7 +79,7 @@ export function proxyOutbound(
     1 + inputs.config.connectRetries,
   );
   if (routes.length === 0) {
-    log.warn('no healthy endpoint', { dst });
+    log().warn('no healthy endpoint', { dst });
     refuse('upstream-failed', 'UH', false);
     return;
   }
@@ -114,7 +115,7 @@ export function proxyOutbound(
       // 401 is a policy answer, not an endpoint failure: no retry, no ejection.
       if (status === 401) throw err;
       inputs.health.failure(endpoint);
-      log.info('upstream connect failed', { endpoint, attempt: i + 1, error: (err as Error).message });
+      log().info('upstream connect failed', { endpoint, attempt: i + 1, error: (err as Error).message });
       return attempt(i + 1, err as Error);
     }
   };
@@ -145,7 +146,7 @@ export function proxyOutbound(
     },
     (err: Error) => {
       const denied = err instanceof HboneConnectError && err.status === 401;
-      log.warn('outbound connection failed', { dst, error: err.message });
+      log().warn('outbound connection failed', { dst, error: err.message });
       refuse(denied ? 'denied' : 'upstream-failed', denied ? 'DENY' : 'UF', true, err.message);
     },
   );
