@@ -20,33 +20,17 @@ export function pipeBoth(
   up: Duplex,
   hooks: { onUp?: (n: number) => void; onDown?: (n: number) => void; onDone: (r: PipeResult) => void },
 ): void {
-  let bytesUp = 0;
-  let bytesDown = 0;
   let finished = false;
   let ended = 0;
+  const upCount = forward(down, up, hooks.onUp);
+  const downCount = forward(up, down, hooks.onDown);
   const finish = (error?: Error) => {
     if (finished) return;
     finished = true;
     if (!down.destroyed) down.destroy();
     if (!up.destroyed) up.destroy();
-    hooks.onDone({ bytesUp, bytesDown, error });
+    hooks.onDone({ bytesUp: upCount.bytes, bytesDown: downCount.bytes, error });
   };
-  down.on('data', (d: Buffer) => {
-    bytesUp += d.length;
-    hooks.onUp?.(d.length);
-    if (!up.write(d)) {
-      down.pause();
-      up.once('drain', () => down.resume());
-    }
-  });
-  up.on('data', (d: Buffer) => {
-    bytesDown += d.length;
-    hooks.onDown?.(d.length);
-    if (!down.write(d)) {
-      up.pause();
-      down.once('drain', () => up.resume());
-    }
-  });
   const halfClose = (to: Duplex) => () => {
     ended += 1;
     if (!to.destroyed && !to.writableEnded) to.end();
@@ -58,4 +42,19 @@ export function pipeBoth(
   up.on('error', (e) => finish(e));
   down.on('close', () => setImmediate(() => finish()));
   up.on('close', () => setImmediate(() => finish()));
+}
+
+/** Writes every chunk of `from` to `to`, pausing `from` while `to` is full; counts the bytes. */
+function forward(from: Duplex, to: Duplex, onBytes?: (n: number) => void): { bytes: number } {
+  const counter = { bytes: 0 };
+  const resume = () => from.resume();
+  from.on('data', (d: Buffer) => {
+    counter.bytes += d.length;
+    onBytes?.(d.length);
+    if (!to.write(d)) {
+      from.pause();
+      to.once('drain', resume);
+    }
+  });
+  return counter;
 }
