@@ -8,6 +8,7 @@
  */
 import type {
   L7AuthorizationPolicy,
+  L7AuthorizationRule,
   L7JwtRule,
   L7PolicySettings,
   L7Security,
@@ -137,41 +138,46 @@ function jwtRules(ra: MeshObject): L7JwtRule[] {
   }));
 }
 
+type L7Source = L7AuthorizationRule['from'][number];
+type L7Operation = L7AuthorizationRule['to'][number];
+
+const SOURCE_FIELDS = [
+  'principals',
+  'notPrincipals',
+  'requestPrincipals',
+  'notRequestPrincipals',
+  'namespaces',
+  'notNamespaces',
+  'ipBlocks',
+  'notIpBlocks',
+  'remoteIpBlocks',
+  'notRemoteIpBlocks',
+] as const satisfies readonly (keyof L7Source)[];
+const OPERATION_FIELDS = [
+  'hosts',
+  'notHosts',
+  'ports',
+  'notPorts',
+  'methods',
+  'notMethods',
+  'paths',
+  'notPaths',
+] as const satisfies readonly (keyof L7Operation)[];
+
+const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+
+/** `fields` of `o`, each a string list (absent or not an array = empty). */
+const lists = <K extends string>(o: Loose, fields: readonly K[]): Record<K, string[]> =>
+  Object.fromEntries(fields.map((f) => [f, list(o?.[f])])) as Record<K, string[]>;
+
 function l7Authorization(p: MeshObject): L7AuthorizationPolicy {
-  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
   return {
     name: `${p.metadata.namespace}/${p.metadata.name}`,
     action: p.spec?.action ?? 'ALLOW',
     dryRun: p.metadata.annotations?.['istio.io/dry-run'] === 'true',
     rules: ((p.spec?.rules ?? []) as Loose[]).map((r) => ({
-      from: ((r.from ?? []) as Loose[]).map((f) => {
-        const s = f.source ?? {};
-        return {
-          principals: list(s.principals),
-          notPrincipals: list(s.notPrincipals),
-          requestPrincipals: list(s.requestPrincipals),
-          notRequestPrincipals: list(s.notRequestPrincipals),
-          namespaces: list(s.namespaces),
-          notNamespaces: list(s.notNamespaces),
-          ipBlocks: list(s.ipBlocks),
-          notIpBlocks: list(s.notIpBlocks),
-          remoteIpBlocks: list(s.remoteIpBlocks),
-          notRemoteIpBlocks: list(s.notRemoteIpBlocks),
-        };
-      }),
-      to: ((r.to ?? []) as Loose[]).map((t) => {
-        const o = t.operation ?? {};
-        return {
-          hosts: list(o.hosts),
-          notHosts: list(o.notHosts),
-          ports: list(o.ports),
-          notPorts: list(o.notPorts),
-          methods: list(o.methods),
-          notMethods: list(o.notMethods),
-          paths: list(o.paths),
-          notPaths: list(o.notPaths),
-        };
-      }),
+      from: ((r.from ?? []) as Loose[]).map((f): L7Source => lists(f.source, SOURCE_FIELDS)),
+      to: ((r.to ?? []) as Loose[]).map((t): L7Operation => lists(t.operation, OPERATION_FIELDS)),
       when: ((r.when ?? []) as Loose[]).map((w) => ({
         key: w.key,
         values: list(w.values),
