@@ -1,9 +1,13 @@
 /**
  * @module suites/conformance/topology
  * The topologies rows share: a client and a server namespace (each enrolled per the mode and role,
- * or not at all for a negative control), optionally a second client, with the echo app everywhere.
+ * or not at all for a negative control), optionally a second client, with the echo app everywhere;
+ * and the metrics the mesh proxies report after one TCP exchange between two of them.
  */
+import type { PodInfo } from '../../clusters/cluster.ts';
+import { call } from '../fixtures/call.ts';
 import type { EchoWorkloadOptions } from '../fixtures/echo-workload.ts';
+import type { MetricSample } from '../fixtures/metrics.ts';
 import type { EchoApp } from '../fixtures/scenario.ts';
 import type { RowContext } from './row-context.ts';
 
@@ -48,4 +52,24 @@ export async function clientServer(
   if (otherNs) list.push({ namespace: otherNs, name: 'client', service: false });
   const [client, server, other] = await s.echoes(list);
   return { client: client!, server: server!, ...(other ? { other } : {}) };
+}
+
+/**
+ * Sends `body` from `from` to `to` over a new TCP connection, then scrapes the mesh proxies
+ * (`ctx.meshMetrics`, plus `pods`): a probe for rows that read Istio's TCP metrics.
+ */
+export async function metricsAfterTcpCall(
+  ctx: RowContext,
+  from: EchoApp,
+  to: EchoApp,
+  body: string,
+  pods: readonly PodInfo[] = [],
+): Promise<MetricSample[]> {
+  await call(ctx.cluster, from.pod, {
+    to: to.address,
+    scheme: 'tcp',
+    body,
+    newConnectionPerRequest: true,
+  });
+  return ctx.meshMetrics(pods);
 }

@@ -7,10 +7,10 @@
  * traffic); for the waypoint row, the namespace in sidecar mode.
  */
 import type { PodInfo } from '../../../clusters/cluster.ts';
-import { call } from '../../fixtures/call.ts';
 import { check } from '../../fixtures/check.ts';
 import { peerIdentity } from '../../fixtures/metrics.ts';
 import { rowTest, test } from '../define-row.ts';
+import { metricsAfterTcpCall } from '../topology.ts';
 
 function containers(pods: readonly PodInfo[]): string {
   return pods.map((p) => `${p.name}: ${p.containers.map((c) => c.name).join('+')}`).join(', ');
@@ -42,15 +42,7 @@ test(
     // The platform's node proxies, not anything inside the pods, carry the app's mesh traffic.
     await ctx.expectEventually(
       'node proxy metrics after the app calls itself',
-      async () => {
-        await call(ctx.cluster, app.pod, {
-          to: app.address,
-          scheme: 'tcp',
-          body: 'platform',
-          newConnectionPerRequest: true,
-        });
-        return ctx.meshMetrics();
-      },
+      () => metricsAfterTcpCall(ctx, app, app, 'platform'),
       peerIdentity(app.spiffe),
     );
   }),

@@ -10,7 +10,7 @@ import { allOf } from '../../fixtures/check.ts';
 import { logLine } from '../../fixtures/log-checks.ts';
 import { metricAtLeast } from '../../fixtures/metrics.ts';
 import { rowTest, test } from '../define-row.ts';
-import { clientServer } from '../topology.ts';
+import { clientServer, metricsAfterTcpCall } from '../topology.ts';
 
 test(
   ...rowTest('observability.metrics.tcp', async (ctx) => {
@@ -23,15 +23,7 @@ test(
     };
     await ctx.expectEventually(
       'proxy metrics after a TCP exchange',
-      async () => {
-        await call(ctx.cluster, client.pod, {
-          to: server.address,
-          scheme: 'tcp',
-          body: 'metrics-payload',
-          newConnectionPerRequest: true,
-        });
-        return ctx.meshMetrics([...client.pods, ...server.pods]);
-      },
+      () => metricsAfterTcpCall(ctx, client, server, 'metrics-payload', [...client.pods, ...server.pods]),
       allOf(
         metricAtLeast('istio_tcp_connections_opened_total', labels, 1),
         metricAtLeast('istio_tcp_received_bytes_total', labels, 1),
