@@ -128,7 +128,6 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
     authorizations.set(`${p.namespace}/${p.name}`, p);
   }
   const workloads = new Map<string, Workload>();
-  const identitiesByNode = new Map<string, Set<string>>();
   for (const pod of objectsOf(input, 'Pod')) {
     const ns = pod.metadata.namespace!;
     const podPolicies = selectorPolicies
@@ -145,11 +144,6 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
     if (!w) continue;
     for (const p of pa.policies) authorizations.set(`${p.namespace}/${p.name}`, p);
     workloads.set(w.uid, w);
-    if (w.node) {
-      const set = identitiesByNode.get(w.node) ?? new Set<string>();
-      set.add(`${w.namespace}/${w.serviceAccount}`);
-      identitiesByNode.set(w.node, set);
-    }
   }
   const services = translateServices(input, settings);
   const routeTables = translateRouteTables(input, settings);
@@ -159,7 +153,7 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
     services,
     authorizations,
     l7: { routeTables, trafficPolicies, security, telemetry },
-    identitiesByNode,
+    identitiesByNode: identitiesByNode(workloads.values()),
     warnings,
   };
 }
