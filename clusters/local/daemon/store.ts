@@ -52,7 +52,10 @@ export class ObjectStore {
     return out;
   }
 
-  /** Creates or updates; keeps uid/creation time, bumps generation when the spec changed. */
+  /**
+   * Creates or updates; keeps uid/creation time, bumps generation when the spec changed. An update
+   * that changes nothing keeps the stored object and notifies no one (no reconcile, no config write).
+   */
   put(obj: KubeObject): KubeObject {
     const key = keyOf({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name });
     const old = this.objects.get(key);
@@ -63,8 +66,10 @@ export class ObjectStore {
     next.metadata.creationTimestamp = old?.metadata.creationTimestamp ?? new Date().toISOString();
     const changed = !old || specOf(old) !== specOf(next);
     next.metadata.generation = (old?.metadata.generation ?? 0) + (changed ? 1 : 0);
-    next.metadata.resourceVersion = String(++this.version);
+    next.metadata.resourceVersion = old?.metadata.resourceVersion ?? '';
     if (old?.status && next.status === undefined) next.status = old.status;
+    if (old && !changed && JSON.stringify(next) === JSON.stringify(old)) return old;
+    next.metadata.resourceVersion = String(++this.version);
     this.objects.set(key, next);
     this.onChange(key);
     return next;
