@@ -5,28 +5,18 @@
  * policy) and identity-based ALLOW rules refuse it; the connection is then closed.
  */
 import type net from 'node:net';
+import { acceptCaptured, pipeTracked } from './accepted.ts';
 import { authorize, type ConnectionFacts } from './authorize.ts';
 import { connectTcp } from './connect-tcp.ts';
 import type { PodContext, ProxyInputs } from './inputs.ts';
-import { pipeBoth } from './pipe.ts';
 
 /** Handles one captured plaintext connection for `pod`. */
 export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
   // Only failures log: the child logger is built then, not for every connection.
   const log = () =>
     inputs.logger.child({ listener: 'inbound-plaintext', pod: `${pod.namespace}/${pod.name}` });
-  socket.on('error', () => {});
-  // Proxied bytes are written as they arrive, in pieces; with Nagle the tail of every burst waits for
-  // the peer's delayed ACK (~40 ms per round trip).
-  socket.setNoDelay(true);
-  let dst: { address: string; port: number };
-  try {
-    dst = pod.originalDestination(socket);
-  } catch (err) {
-    log().warn('no original destination', { error: String(err) });
-    socket.destroy();
-    return;
-  }
+  const dst = acceptCaptured(inputs, pod, socket, 'inbound-plaintext');
+  if (!dst) return;
   const src = { ip: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: socket.remotePort ?? 0 };
   const workload = inputs.state.workloadByIp(dst.address) ?? pod.workload();
   const facts: ConnectionFacts = { sourceIp: src.ip, destinationIp: dst.address, destinationPort: dst.port };
@@ -46,29 +36,7 @@ export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, soc
   }
   connectTcp((ip, port) => pod.dial(ip, port), dst.address, dst.port, inputs.config.connectTimeoutMs).then(
     (upstream) => {
-      let closedBy: string | undefined;
-      const untrack = inputs.tracker.add({
-        workloadUid: workload.uid,
-        podUid: pod.uid,
-        facts,
-        close: (reason) => {
-          closedBy = reason;
-          socket.destroy();
-          upstream.destroy();
-        },
-      });
-      pipeBoth(socket, upstream, {
-        onDone: (r) => {
-          untrack();
-          rec.addReceived(r.bytesUp);
-          rec.addSent(r.bytesDown);
-          rec.close(
-            closedBy === 'closed-by-policy'
-              ? { result: 'closed-by-policy', responseFlags: 'DENY' }
-              : { result: 'ok' },
-          );
-        },
-      });
+      pipeTracked(inputs, pod, workload.uid, facts, socket, upstream, rec, () => socket.destroy());
     },
     (err: Error) => {
       rec.close({ result: 'upstream-failed', responseFlags: 'UF', error: err.message });

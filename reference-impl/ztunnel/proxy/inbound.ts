@@ -6,10 +6,10 @@
  */
 import http2 from 'node:http2';
 import type { HboneConnect } from '../hbone/server.ts';
+import { pipeTracked } from './accepted.ts';
 import { authorize, type ConnectionFacts } from './authorize.ts';
 import { connectTcp } from './connect-tcp.ts';
 import type { PodContext, ProxyInputs } from './inputs.ts';
-import { pipeBoth } from './pipe.ts';
 
 /** Handles one validated CONNECT for `pod`. */
 export function handleInboundConnect(inputs: ProxyInputs, pod: PodContext, req: HboneConnect): void {
@@ -60,29 +60,9 @@ export function handleInboundConnect(inputs: ProxyInputs, pod: PodContext, req: 
       }
       const rec = record();
       stream.respond({ ':status': 200 });
-      const untrack = inputs.tracker.add({
-        workloadUid: workload.uid,
-        podUid: pod.uid,
-        facts,
-        close: (reason) => {
-          closedBy = reason;
-          stream.close(http2.constants.NGHTTP2_CANCEL);
-          upstream.destroy();
-        },
-      });
-      let closedBy: string | undefined;
-      pipeBoth(stream, upstream, {
-        onDone: (r) => {
-          untrack();
-          rec.addReceived(r.bytesUp);
-          rec.addSent(r.bytesDown);
-          rec.close(
-            closedBy === 'closed-by-policy'
-              ? { result: 'closed-by-policy', responseFlags: 'DENY' }
-              : { result: 'ok', error: r.error?.message },
-          );
-        },
-      });
+      pipeTracked(inputs, pod, workload.uid, facts, stream, upstream, rec, () =>
+        stream.close(http2.constants.NGHTTP2_CANCEL),
+      );
     },
     (err: Error) => {
       record().close({ result: 'upstream-failed', responseFlags: 'UF', error: err.message });

@@ -10,6 +10,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { hboneRequestHeaders } from '../hbone/authority.ts';
 import { HboneConnectError } from '../hbone/pool.ts';
+import { acceptCaptured } from './accepted.ts';
 import { connectTcp } from './connect-tcp.ts';
 import type { PodContext, ProxyInputs } from './inputs.ts';
 import { pipeBoth } from './pipe.ts';
@@ -17,18 +18,8 @@ import { planRoutes, type Route } from './route.ts';
 
 /** Handles one captured outbound connection of `pod`. */
 export function handleOutbound(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
-  socket.on('error', () => {});
-  // Replies arrive from HBONE in ≤16 KiB DATA frames, each written as it comes; with Nagle the tail
-  // of every burst waits for the application's delayed ACK (~40 ms per round trip).
-  socket.setNoDelay(true);
-  let dst: { address: string; port: number };
-  try {
-    dst = pod.originalDestination(socket);
-  } catch (err) {
-    inputs.logger.warn('no original destination', { listener: 'outbound', error: String(err) });
-    socket.destroy();
-    return;
-  }
+  const dst = acceptCaptured(inputs, pod, socket, 'outbound');
+  if (!dst) return;
   proxyOutbound(inputs, pod, socket, { ip: dst.address, port: dst.port }, 'outbound');
 }
 
