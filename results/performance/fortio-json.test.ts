@@ -3,21 +3,15 @@
  * Parses REAL fortio output: a fortio server on 127.0.0.1 and a 1 s `fortio load` (HTTP and TCP).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { hasCode } from '../../core/errors.ts';
 import { FORTIO_PERCENTILES, parseFortioJson } from './fortio-json.ts';
-import { hasFortio, type LoopbackFortio, runFortio, startLoopbackFortio } from './testing/loopback-fortio.ts';
+import { hasFortio, runFortio, useLoopbackFortio } from './testing/loopback-fortio.ts';
 
 describe('parseFortioJson (real fortio on loopback)', {
   skip: !hasFortio() && 'fortio not built (run scripts/setup)',
 }, () => {
-  let server: LoopbackFortio;
-  before(async () => {
-    server = await startLoopbackFortio();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useLoopbackFortio();
 
   it('converts an HTTP run: seconds → ms, ns → s, RequestedQPS string → number', async () => {
     const run = await runFortio([

@@ -3,13 +3,9 @@
  * The latency suite's orchestration with real fortio runs on loopback (short points, ≤ 1 s).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { hasCode } from '../../core/errors.ts';
-import {
-  hasFortio,
-  type LoopbackFortio,
-  startLoopbackFortio,
-} from '../../results/performance/testing/loopback-fortio.ts';
+import { hasFortio, useLoopbackFortio } from '../../results/performance/testing/loopback-fortio.ts';
 import { fortioLoadArgv } from './fortio-driver.ts';
 import { runLatencySuite, type SuiteProgress } from './latency-suite.ts';
 import { modeObjects } from './modes.ts';
@@ -63,13 +59,7 @@ describe('modeObjects', () => {
 });
 
 describe('runLatencySuite (loopback fortio)', { skip: !hasFortio() && 'fortio not built' }, () => {
-  let server: LoopbackFortio;
-  before(async () => {
-    server = await startLoopbackFortio();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useLoopbackFortio();
 
   it('runs baseline, skips modes without a mesh with the reason, and cleans up', async () => {
     const cluster = createLoopbackCluster(server);

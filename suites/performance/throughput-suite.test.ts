@@ -3,12 +3,8 @@
  * Throughput/connection tests against a real fortio server on loopback (0.5 s per point).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import {
-  hasFortio,
-  type LoopbackFortio,
-  startLoopbackFortio,
-} from '../../results/performance/testing/loopback-fortio.ts';
+import { describe, it } from 'node:test';
+import { hasFortio, useLoopbackFortio } from '../../results/performance/testing/loopback-fortio.ts';
 import { runResourceSuite } from './resource-suite.ts';
 import { createLoopbackCluster } from './testing/loopback-cluster.ts';
 import { runThroughputSuite } from './throughput-suite.ts';
@@ -16,13 +12,7 @@ import { runThroughputSuite } from './throughput-suite.ts';
 describe('throughput and resource suites (loopback fortio)', {
   skip: !hasFortio() && 'fortio not built',
 }, () => {
-  let server: LoopbackFortio;
-  before(async () => {
-    server = await startLoopbackFortio();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const server = useLoopbackFortio();
 
   it('measures tcp-bulk bytes/s, tcp-rr and new-connection rates for baseline', async () => {
     const cluster = createLoopbackCluster(server);

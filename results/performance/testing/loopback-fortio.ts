@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MeshbenchError } from '../../../core/errors.ts';
 
@@ -98,4 +99,34 @@ export function runFortio(
       },
     );
   });
+}
+
+/**
+ * For a `describe` block: starts one loopback fortio server before its tests and stops it after.
+ * The returned server is usable inside the tests (reading it earlier throws).
+ */
+export function useLoopbackFortio(): LoopbackFortio {
+  let server: LoopbackFortio | undefined;
+  before(async () => {
+    server = await startLoopbackFortio();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  const running = (): LoopbackFortio => {
+    if (!server) throw new MeshbenchError('E_INTERNAL', 'loopback fortio read before its before() hook ran');
+    return server;
+  };
+  return {
+    get httpPort() {
+      return running().httpPort;
+    },
+    get tcpPort() {
+      return running().tcpPort;
+    },
+    get pid() {
+      return running().pid;
+    },
+    stop: () => running().stop(),
+  };
 }
