@@ -84,8 +84,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     metrics,
   });
 
-  const rebuild = (origin?: number) => {
-    model = buildModel(snapshot(), settings);
+  const rebuild = (origin?: number, input: ModelInput = snapshot()) => {
+    model = buildModel(input, settings);
     const warnings = new Set(model.warnings);
     for (const w of warnings) if (!lastWarnings.has(w)) events.record({ level: 'warning', reason: w });
     lastWarnings = warnings;
@@ -110,7 +110,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   /** Pod-only changes: re-translate just those pods (O(changed), not O(mesh)). */
   const updatePods = (keys: string[], origin?: number) => {
     const input = snapshot();
-    if (podsAffectL7(input)) return rebuild(origin);
+    if (podsAffectL7(input)) return rebuild(origin, input);
     const pods = keys.map((key) => {
       const [, namespace, name] = key.split('/') as [string, string, string];
       return { namespace, name, object: store.get('Pod', namespace, name) };
