@@ -82,9 +82,9 @@ export function register(program: Command): void {
       const { name } = ctx.globals;
       const list = await provider.list();
       // `existing` accepts `current` for the kubeconfig's current context: resolve it by connecting.
-      const resolved =
-        name === 'current' && provider.name === 'existing' ? (await provider.connect(name)).name : name;
-      const found = list.find((c) => c.name === resolved);
+      const current =
+        name === 'current' && provider.name === 'existing' ? await provider.connect(name) : undefined;
+      const found = list.find((c) => c.name === (current?.name ?? name));
       if (!found) {
         throw new MeshbenchError(
           'E_CLUSTER_NOT_FOUND',
@@ -95,7 +95,7 @@ export function register(program: Command): void {
         );
       }
       ctx.print(renderTable(SUMMARY_HEAD, summaryRows([found]), Boolean(ctx.io.stdout.isTTY)));
-      const connected = await provider.connect(name);
+      const connected = current ?? (await provider.connect(name));
       ctx.print(`capabilities: ${[...connected.capabilities].join(', ') || 'none'}`);
     });
 
