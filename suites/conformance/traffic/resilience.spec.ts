@@ -21,6 +21,7 @@ import { allOf, check } from '../../fixtures/check.ts';
 import type { EchoApp } from '../../fixtures/scenario.ts';
 import { rowTest, test } from '../define-row.ts';
 import type { RowContext } from '../row-context.ts';
+import { clientServer } from '../topology.ts';
 
 async function oneRefusingBackend(
   ctx: RowContext,
@@ -138,22 +139,16 @@ test(
 test(
   ...rowTest('traffic.circuit-breaking.tcp', async (ctx) => {
     const s = ctx.scenario;
-    const [clientNs, ns] = await Promise.all([
-      s.namespace('client', { role: 'client' }),
-      s.namespace('server'),
-    ]);
-    const [client, server] = await s.echoes([
-      { namespace: clientNs, name: 'client', service: false },
-      { namespace: ns, name: 'echo' },
-    ]);
+    const { client, server } = await clientServer(ctx);
+    const ns = server.namespace;
     if (!ctx.control)
       await s.apply([destinationRule(ns, 'cb', { connectionPool: { tcp: { maxConnections: 1 } } })]);
     const probe = () =>
       callConcurrently(
         ctx.cluster,
-        client!.pod,
+        client.pod,
         {
-          to: server!.address,
+          to: server.address,
           scheme: 'tcp',
           body: 'cb',
           count: 5,
@@ -178,14 +173,8 @@ test(
 test(
   ...rowTest('traffic.rate-limit.connection', async (ctx) => {
     const s = ctx.scenario;
-    const [clientNs, ns] = await Promise.all([
-      s.namespace('client', { role: 'client' }),
-      s.namespace('server'),
-    ]);
-    const [client, server] = await s.echoes([
-      { namespace: clientNs, name: 'client', service: false },
-      { namespace: ns, name: 'echo' },
-    ]);
+    const { client, server } = await clientServer(ctx);
+    const ns = server.namespace;
     const limit: KubeObject = {
       apiVersion: 'networking.istio.io/v1alpha3',
       kind: 'EnvoyFilter',
@@ -217,8 +206,8 @@ test(
     };
     if (!ctx.control) await s.apply([limit]);
     const probe = () =>
-      call(ctx.cluster, client!.pod, {
-        to: server!.address,
+      call(ctx.cluster, client.pod, {
+        to: server.address,
         scheme: 'tcp',
         body: 'rl',
         count: 10,
