@@ -10,6 +10,7 @@ import { MeshbenchError } from '../../../core/errors.ts';
 import {
   type CryptoKey,
   generateKeyPair,
+  leafExtensions,
   privateKeyFromPem,
   privateKeyToPem,
   SIGNING_ALGORITHM,
@@ -99,19 +100,7 @@ export async function createCertificateAuthority(options: {
       publicKey: publicKey as never,
       signingKey: rootKey as never,
       signingAlgorithm: SIGNING_ALGORITHM,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-          true,
-        ),
-        new x509.ExtendedKeyUsageExtension([
-          x509.ExtendedKeyUsage.serverAuth,
-          x509.ExtendedKeyUsage.clientAuth,
-        ]),
-        aki,
-        ...extensions,
-      ],
+      extensions: [...leafExtensions(), aki, ...extensions],
     });
     return cert;
   };

@@ -41,6 +41,21 @@ export async function privateKeyFromPem(pem: string): Promise<CryptoKey> {
   return (await webcrypto.subtle.importKey('pkcs8', der, KEY_ALGORITHM, true, ['sign'])) as CryptoKey;
 }
 
+/**
+ * The extensions every leaf (workload or serving) certificate carries: not a CA, digital signature
+ * and key encipherment, usable for both TLS server and client authentication.
+ */
+export function leafExtensions(): x509.Extension[] {
+  return [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      true,
+    ),
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+  ];
+}
+
 /** Creates a PEM CSR for `keys` carrying `uris` (SPIFFE IDs) as URI SANs. */
 export async function createCsrPem(keys: CryptoKeyPair, uris: string[]): Promise<string> {
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({

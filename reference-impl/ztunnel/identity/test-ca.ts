@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { leafExtensions } from '../../control-plane/pki/x509.ts';
 import type { WorkloadCertificate } from './certificates.ts';
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -63,15 +64,7 @@ export async function createTestCa(trustDomain = 'cluster.local'): Promise<TestC
         publicKey: keys.publicKey,
         signingKey: rootKeys.privateKey,
         extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(
-            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-            true,
-          ),
-          new x509.ExtendedKeyUsageExtension([
-            x509.ExtendedKeyUsage.serverAuth,
-            x509.ExtendedKeyUsage.clientAuth,
-          ]),
+          ...leafExtensions(),
           new x509.SubjectAlternativeNameExtension([{ type: 'url', value: spiffeId }], true),
         ],
       });
