@@ -14,14 +14,14 @@ import { after, before, test } from 'node:test';
 import tls from 'node:tls';
 import dnsPacket from 'dns-packet';
 import { silentLogger } from '../../core/logger.ts';
-import { createTestCa, type TestCa } from './identity/test-ca.ts';
+import type { TestCa } from './identity/test-ca.ts';
 import { tlsContextOptions } from './identity/tls-options.ts';
 import { createPodDns } from './pod/pod-dns.ts';
 import { handleInboundPlaintext } from './proxy/inbound-plaintext.ts';
 import { handleOutbound } from './proxy/outbound.ts';
 import { handleSocks5, parseSocks5 } from './proxy/socks5.ts';
 import { createWorkloadStore } from './state/workload-store.ts';
-import { loopbackPool, startEcho, startInbound, workload } from './testing/fixtures.ts';
+import { loopbackPool, type startEcho, type startInbound, startLoopbackServer } from './testing/fixtures.ts';
 import { createRng, mutate } from './testing/fuzz-input.ts';
 
 const N = Number(process.env.MESHBENCH_FUZZ_INPUTS ?? 100_000);
@@ -32,11 +32,7 @@ let inbound: Awaited<ReturnType<typeof startInbound>>;
 const store = createWorkloadStore();
 
 before(async () => {
-  ca = await createTestCa();
-  echo = await startEcho();
-  store.upsertWorkload(
-    workload({ uid: 'server', addresses: ['127.0.0.1'], namespace: 'server-ns', serviceAccount: 'server' }),
-  );
+  ({ ca, echo, inbound } = await startLoopbackServer(store));
   store.upsertService({
     name: 'echo',
     namespace: 'server-ns',
@@ -45,7 +41,6 @@ before(async () => {
     ports: [{ servicePort: echo.port, targetPort: echo.port }],
     subjectAltNames: [],
   });
-  inbound = await startInbound({ ca, store, namespace: 'server-ns', serviceAccount: 'server' });
 });
 after(async () => {
   await inbound.close();

@@ -10,7 +10,13 @@ import tls from 'node:tls';
 import { createTestCa, type TestCa } from '../identity/test-ca.ts';
 import { tlsContextOptions } from '../identity/tls-options.ts';
 import { createWorkloadStore } from '../state/workload-store.ts';
-import { loopbackPool, policy, startEcho, startInbound, workload } from '../testing/fixtures.ts';
+import {
+  loopbackPool,
+  policy,
+  type startEcho,
+  type startInbound,
+  startLoopbackServer,
+} from '../testing/fixtures.ts';
 import { HboneConnectError } from './pool.ts';
 
 const SERVER_ID = 'spiffe://cluster.local/ns/server-ns/sa/server';
@@ -21,12 +27,7 @@ let inbound: Awaited<ReturnType<typeof startInbound>>;
 const store = createWorkloadStore();
 
 before(async () => {
-  ca = await createTestCa();
-  echo = await startEcho();
-  store.upsertWorkload(
-    workload({ uid: 'server', addresses: ['127.0.0.1'], namespace: 'server-ns', serviceAccount: 'server' }),
-  );
-  inbound = await startInbound({ ca, store, namespace: 'server-ns', serviceAccount: 'server' });
+  ({ ca, echo, inbound } = await startLoopbackServer(store));
 });
 after(async () => {
   await inbound.close();

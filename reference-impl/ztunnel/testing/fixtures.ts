@@ -12,7 +12,7 @@ import { defaultConfig, type ZtunnelConfig } from '../config.ts';
 import { createHbonePool, type HbonePool } from '../hbone/pool.ts';
 import { createHboneServer, type HboneServer } from '../hbone/server.ts';
 import { createCertificateManager } from '../identity/certificates.ts';
-import type { TestCa } from '../identity/test-ca.ts';
+import { createTestCa, type TestCa } from '../identity/test-ca.ts';
 import { createConnectionTracker } from '../proxy/connection-tracker.ts';
 import { createEndpointHealth } from '../proxy/endpoint-health.ts';
 import { handleInboundConnect } from '../proxy/inbound.ts';
@@ -152,6 +152,24 @@ export async function startInbound(options: {
       certs.close();
     },
   };
+}
+
+/**
+ * The server side the in-process HBONE tests share: a test CA, an echo server, and an inbound HBONE
+ * server for workload `server` (server-ns/server) at 127.0.0.1, which is added to `store`.
+ */
+export async function startLoopbackServer(store: WorkloadStore): Promise<{
+  ca: TestCa;
+  echo: Awaited<ReturnType<typeof startEcho>>;
+  inbound: Awaited<ReturnType<typeof startInbound>>;
+}> {
+  const ca = await createTestCa();
+  const echo = await startEcho();
+  store.upsertWorkload(
+    workload({ uid: 'server', addresses: ['127.0.0.1'], namespace: 'server-ns', serviceAccount: 'server' }),
+  );
+  const inbound = await startInbound({ ca, store, namespace: 'server-ns', serviceAccount: 'server' });
+  return { ca, echo, inbound };
 }
 
 /** A client pool dialing loopback with certificates from `ca`. */
