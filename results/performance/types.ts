@@ -66,7 +66,7 @@ export interface LatencyPoint {
   p90Ms: number;
   p99Ms: number;
   p999Ms: number;
-  /** Response codes (HTTP status, `OK` for fortio TCP, transport error names) → count. */
+  /** Codes that are not a success (HTTP non-2xx, fortio TCP non-`OK`, `-1` transport) → count; successes are `okCount`. */
   errorsByCode: Record<string, number>;
 }
 
