@@ -397,7 +397,6 @@ export class LocalDaemon {
         .catch((err) => this.logger.error('stopping pods failed', { err: String(err) }));
     }
     const fresh = stored.filter((p) => !this.kubelet.pods.has(p.metadata.uid ?? ''));
-    for (const p of fresh) this.kubelet.setSpec(p.metadata.uid ?? '', p.spec as PodSpec);
     if (fresh.length) await this.kubelet.start(fresh.map((obj) => ({ key: obj.metadata.uid ?? '', obj })));
     for (const rt of this.kubelet.pods.values()) {
       if (rt.stopping) continue;

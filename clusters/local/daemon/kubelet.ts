@@ -71,6 +71,8 @@ export interface PodRuntime {
   labels: Record<string, string>;
   serviceAccount: string;
   namedPorts: Record<string, number>;
+  /** The pod spec as applied (immutable once stored). */
+  spec: PodSpec;
 }
 
 export interface KubeletOptions {
@@ -178,6 +180,7 @@ export class Kubelet {
         labels: obj.metadata.labels ?? {},
         serviceAccount: sa,
         namedPorts,
+        spec,
       });
     }
     const networked = fresh.filter((p) => !p.hostNetwork);
@@ -280,7 +283,7 @@ export class Kubelet {
       c.child = undefined;
       c.exitCode = code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1);
       if (p.stopping) return;
-      const policy = (this.specOf(p)?.restartPolicy ?? 'Always') as string;
+      const policy = p.spec.restartPolicy ?? 'Always';
       const restart = policy === 'Always' || (policy === 'OnFailure' && c.exitCode !== 0);
       if (restart) {
         // Backoff doubles per crash and starts over after a container ran for 10 s.
@@ -294,15 +297,6 @@ export class Kubelet {
     });
   }
 
-  private specCache = new Map<string, PodSpec>();
-  /** The pod spec as last applied (set by the daemon). */
-  setSpec(key: string, spec: PodSpec): void {
-    this.specCache.set(key, spec);
-  }
-  private specOf(p: PodRuntime): PodSpec | undefined {
-    return this.specCache.get(p.key);
-  }
-
   private scheduleProbe(p: PodRuntime, delayMs: number): void {
     clearTimeout(p.probeTimer);
     if (p.stopping) return;
@@ -312,7 +306,7 @@ export class Kubelet {
   private async probe(p: PodRuntime): Promise<void> {
     await this.updateReady(p);
     this.o.onStatus(p);
-    const probe = this.specOf(p)?.containers.find((c) => c.readinessProbe)?.readinessProbe;
+    const probe = p.spec.containers.find((c) => c.readinessProbe)?.readinessProbe;
     const period = p.ready ? (probe?.periodSeconds ?? 2) * 1000 : 100;
     if (!p.containers.every((c) => c.done)) this.scheduleProbe(p, period);
   }
@@ -324,8 +318,7 @@ export class Kubelet {
       return;
     }
     let ok = true;
-    const spec = this.specOf(p);
-    for (const c of spec?.containers ?? []) {
+    for (const c of p.spec.containers) {
       if (!c.readinessProbe) continue;
       const rt = p.containers.find((x) => x.spec.name === c.name);
       const delay = (c.readinessProbe.initialDelaySeconds ?? 0) * 1000;
@@ -391,7 +384,6 @@ export class Kubelet {
       if (p.etcDir) removeEtcNetns(p.etcDir);
       this.freeIp(p);
       this.pods.delete(p.key);
-      this.specCache.delete(p.key);
     }
   }
 }
