@@ -53,6 +53,7 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
   const { logger, telemetry } = options;
   const sessions = new Set<http2.ServerHttp2Session>();
   const sockets = new Set<net.Socket>();
+  const peerIdentity = new WeakMap<http2.ServerHttp2Session, string | undefined>();
   const reject = (reason: string, fields: Record<string, unknown> = {}) => {
     telemetry.rejected('hbone', reason);
     logger.warn('hbone input rejected', { reason, ...fields });
@@ -94,6 +95,9 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
   });
   server.on('session', (session) => {
     sessions.add(session);
+    // The peer certificate is fixed for the session: parse it once, not on every CONNECT.
+    const socket = session.socket as TLSSocket | undefined;
+    if (socket) peerIdentity.set(session, peerIdentities(socket)[0]);
     session.on('close', () => sessions.delete(session));
     session.on('error', (err) => logger.debug('hbone session error', { error: err.message }));
     try {
@@ -123,8 +127,8 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
       respond(400, 'bad-authority');
       return;
     }
-    const peerIdentity = peerIdentities(socket)[0];
-    if (!peerIdentity) {
+    const peer = peerIdentity.get(stream.session as http2.ServerHttp2Session);
+    if (!peer) {
       respond(401, 'no-identity');
       return;
     }
@@ -132,7 +136,7 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
       stream,
       headers,
       target,
-      peerIdentity,
+      peerIdentity: peer,
       remote: { ip: clean(socket.remoteAddress), port: socket.remotePort ?? 0 },
       local: { ip: clean(socket.localAddress), port: socket.localPort ?? 0 },
     });
