@@ -11,7 +11,8 @@ import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { LatencyPoint, LatencySettings, Mode, SkippedMode } from '../../results/performance/types.ts';
 import { fortioVersion, runFortioLoadRaw } from './fortio-driver.ts';
 import { deployModes } from './mode-set.ts';
-import { getProfile, type Profile, type ProfileName } from './profiles.ts';
+import { withBaseline } from './modes.ts';
+import { type Profile, type ProfileName, resolveProfile } from './profiles.ts';
 
 /** Progress of a suite: `done` of `total` load points. */
 export interface SuiteProgress {
@@ -52,13 +53,11 @@ export async function runLatencySuite(
   options: LatencySuiteOptions,
 ): Promise<LatencySuiteResult> {
   const logger = options.logger ?? silentLogger;
-  const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
+  const profile = resolveProfile(options.profile);
   const connections = options.connections ?? profile.connections;
   const durationSeconds = options.durationSeconds ?? profile.durationSeconds;
   const repetitions = options.repetitions ?? profile.repetitions;
-  const modes: Mode[] = options.modes.includes('baseline')
-    ? [...options.modes]
-    : ['baseline', ...options.modes];
+  const modes: Mode[] = withBaseline(options.modes);
   if (!cluster.capabilities.has('exec')) {
     throw new MeshbenchError(
       'E_UNSUPPORTED',

@@ -11,6 +11,11 @@ import type { Mode } from '../../results/performance/types.ts';
 /** Name of the waypoint Gateway in a waypoint-mode namespace. */
 export const WAYPOINT_NAME = 'waypoint';
 
+/** `modes` with `baseline` first when it is missing: every suite measures against it. */
+export function withBaseline(modes: readonly Mode[]): Mode[] {
+  return modes.includes('baseline') ? [...modes] : ['baseline', ...modes];
+}
+
 /** The namespace a mode's workloads run in. */
 export function modeNamespace(mode: Mode, prefix = 'mb-perf'): string {
   return `${prefix}-${mode}`;

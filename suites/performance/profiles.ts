@@ -52,6 +52,11 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   },
 };
 
+/** A suite's `profile` option: a profile itself, or its name looked up with `getProfile`. */
+export function resolveProfile(profile: ProfileName | Profile): Profile {
+  return typeof profile === 'string' ? getProfile(profile) : profile;
+}
+
 /** Looks a profile up by name; `E_FLAG` names the valid ones. */
 export function getProfile(name: string): Profile {
   if (name === 'quick' || name === 'full') return PROFILES[name];

@@ -16,8 +16,8 @@ import { runFortioLoad } from './fortio-driver.ts';
 import type { SuiteProgress } from './latency-suite.ts';
 import type { ModeDeployment } from './mode-deployment.ts';
 import { deployModes } from './mode-set.ts';
-import { WAYPOINT_NAME } from './modes.ts';
-import { getProfile, type Profile, type ProfileName } from './profiles.ts';
+import { WAYPOINT_NAME, withBaseline } from './modes.ts';
+import { type Profile, type ProfileName, resolveProfile } from './profiles.ts';
 
 const MIB = 1024 * 1024;
 
@@ -78,7 +78,7 @@ export async function runResourceSuite(
   options: ResourceSuiteOptions,
 ): Promise<ResourceSuiteResult> {
   const logger = options.logger ?? silentLogger;
-  const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
+  const profile = resolveProfile(options.profile);
   if (!cluster.capabilities.has('usage')) {
     throw new MeshbenchError(
       'E_UNSUPPORTED',
@@ -89,9 +89,7 @@ export async function runResourceSuite(
     );
   }
   const seconds = options.durationSeconds ?? profile.resourceSeconds;
-  const modes: Mode[] = options.modes.includes('baseline')
-    ? [...options.modes]
-    : ['baseline', ...options.modes];
+  const modes: Mode[] = withBaseline(options.modes);
   const resources: ResourcePoint[] = [];
   const skippedModes: SkippedMode[] = [];
   const set = await deployModes(cluster, modes, {

@@ -16,7 +16,8 @@ import { runFortioLoad } from './fortio-driver.ts';
 import type { SuiteProgress } from './latency-suite.ts';
 import type { ModeDeployment } from './mode-deployment.ts';
 import { deployModes } from './mode-set.ts';
-import { getProfile, type Profile, type ProfileName } from './profiles.ts';
+import { withBaseline } from './modes.ts';
+import { type Profile, type ProfileName, resolveProfile } from './profiles.ts';
 
 export const THROUGHPUT_TESTS: readonly ThroughputTest[] = ['tcp-bulk', 'tcp-rr', 'http-new-connection'];
 
@@ -81,13 +82,11 @@ export async function runThroughputSuite(
   options: ThroughputSuiteOptions,
 ): Promise<ThroughputSuiteResult> {
   const logger = options.logger ?? silentLogger;
-  const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
+  const profile = resolveProfile(options.profile);
   const tests = options.tests ?? THROUGHPUT_TESTS;
   const seconds = options.durationSeconds ?? profile.throughputSeconds;
   const repetitions = options.repetitions ?? 1;
-  const modes: Mode[] = options.modes.includes('baseline')
-    ? [...options.modes]
-    : ['baseline', ...options.modes];
+  const modes: Mode[] = withBaseline(options.modes);
   const set = await deployModes(cluster, modes, {
     mesh: options.mesh,
     logger,
