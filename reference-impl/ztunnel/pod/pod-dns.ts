@@ -49,8 +49,10 @@ export function answerDns(
   }
   const question = q.questions?.[0];
   if (!question || q.type !== 'query') return undefined;
-  const vip = question.type === 'A' ? resolveMeshName(inputs, namespace, question.name) : undefined;
-  const known = vip !== undefined || resolveMeshName(inputs, namespace, question.name) !== undefined;
+  // A mesh name gets NOERROR for every type, an answer only for A; anything else is NXDOMAIN.
+  const meshVip = resolveMeshName(inputs, namespace, question.name);
+  const known = meshVip !== undefined;
+  const vip = question.type === 'A' ? meshVip : undefined;
   return dnsPacket.encode({
     id: q.id,
     type: 'response',
