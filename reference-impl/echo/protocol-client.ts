@@ -2,7 +2,6 @@
  * @module reference-impl/echo/protocol-client
  * The contract every scheme's client implements for the forwarder, and the bounded reply buffer they share.
  */
-import type { ForwardPlan } from './forward-request.ts';
 import { canonicalHeaderKey, type EchoFields, parseEchoFields } from './response-format.ts';
 import type { ForwardError } from './wire-types.ts';
 
@@ -22,9 +21,6 @@ export interface ProtocolClient {
   /** Releases any kept connection. */
   close(): void;
 }
-
-/** Creates a client for a validated plan. */
-export type ProtocolClientFactory = (plan: ForwardPlan) => ProtocolClient;
 
 /** Bytes of a reply kept in an outcome. */
 export const MAX_REPLY_BYTES = 64 * 1024;

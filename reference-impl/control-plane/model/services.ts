@@ -22,10 +22,6 @@ interface ServicePortSpec {
   appProtocol?: string;
 }
 
-/** Key of a Kubernetes Service in the workload API: `ns/<hostname>`. */
-export const k8sServiceKey = (svc: MeshObject, settings: MeshSettings): string =>
-  `${svc.metadata.namespace}/${serviceHostname(svc.metadata.name, svc.metadata.namespace!, settings)}`;
-
 /** Ports of a service as the `Service` resource carries them (named targetPorts → 0). */
 export function servicePorts(svc: MeshObject): Port[] {
   return ((svc.spec?.ports ?? []) as ServicePortSpec[])
