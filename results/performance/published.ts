@@ -23,6 +23,3 @@ export const PUBLISHED_RESOURCES: Readonly<
   waypoint: { vcpu: 0.25, memoryMiB: 60 },
   ztunnel: { vcpu: 0.06, memoryMiB: 12 },
 };
-
-/** The seed table's words for the resource row. */
-export const PUBLISHED_RESOURCE_ROW = { sidecar: 'Large', ambient: 'Small' } as const;
