@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshbenchError } from '../../core/errors.ts';
 import type { CaptureOptions, PacketCapture } from '../cluster.ts';
-import { createGroup, groupDirs } from './cgroups.ts';
+import { cgroupProcsEnv, cgroupShArgs, createGroup, groupDirs } from './cgroups.ts';
 import { type ClusterPaths, underlayNetns } from './naming.ts';
 import { parsePcap } from './pcap.ts';
 import { which } from './preflight.ts';
@@ -39,9 +39,7 @@ export async function startCapture(
   const child = spawn(
     'sh',
     [
-      '-c',
-      'for f in $MB_CGROUP_PROCS; do echo $$ > "$f"; done; exec "$@"',
-      'mb-capture',
+      ...cgroupShArgs('mb-capture'),
       'ip',
       'netns',
       'exec',
@@ -60,7 +58,7 @@ export async function startCapture(
     {
       env: {
         PATH: process.env.PATH ?? '/usr/sbin:/usr/bin',
-        MB_CGROUP_PROCS: cg.map((d) => join(d, 'cgroup.procs')).join(' '),
+        ...cgroupProcsEnv(cg),
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     },

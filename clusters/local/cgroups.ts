@@ -26,6 +26,24 @@ export function groupDirs(cluster: string, group: string): string[] {
   return clusterCgroupRoots(cluster).map((r) => join(r, group));
 }
 
+/**
+ * The start of `sh` arguments that move the shell into the cgroups named in the child's env by
+ * `cgroupProcsEnv`, then exec the arguments that follow: the process is accounted before its
+ * first instruction. `label` is the shell's `$0`.
+ */
+export function cgroupShArgs(label: string): string[] {
+  return [
+    '-c',
+    'for f in $MB_CGROUP_PROCS; do echo $$ > "$f"; done; unset MB_CGROUP_PROCS; exec "$@"',
+    label,
+  ];
+}
+
+/** The env entry `cgroupShArgs` reads: the `cgroup.procs` files of `dirs`. */
+export function cgroupProcsEnv(dirs: readonly string[]): { MB_CGROUP_PROCS: string } {
+  return { MB_CGROUP_PROCS: dirs.map((d) => join(d, 'cgroup.procs')).join(' ') };
+}
+
 function enableV2Controllers(dir: string): void {
   try {
     writeFileSync(join(dir, 'cgroup.subtree_control'), '+cpu +memory +pids');

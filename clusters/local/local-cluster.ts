@@ -33,7 +33,7 @@ import type {
 } from '../cluster.ts';
 import { callDaemon } from './api-client.ts';
 import { startCapture } from './capture.ts';
-import { groupUsage } from './cgroups.ts';
+import { cgroupProcsEnv, cgroupShArgs, groupUsage } from './cgroups.ts';
 import type { Readiness } from './daemon/daemon.ts';
 import { httpIn } from './daemon/probe.ts';
 import { REPO_ROOT } from './images.ts';
@@ -166,30 +166,17 @@ export class LocalCluster implements Cluster {
     const rt = await this.runtime(pod);
     const timeoutMs = options.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
-      const child = spawn(
-        'sh',
-        [
-          '-c',
-          'for f in $MB_CGROUP_PROCS; do echo $$ > "$f"; done; unset MB_CGROUP_PROCS; exec "$@"',
-          'mb-exec',
-          'ip',
-          'netns',
-          'exec',
-          rt.netns,
-          ...argv,
-        ],
-        {
-          env: {
-            // Tools the images map to (fortio) resolve in exec too, as inside their container.
-            PATH: `${REPO_ROOT}/.tools/bin:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`,
-            HOME: process.env.HOME ?? '/root',
-            ...rt.env,
-            MB_CGROUP_PROCS: rt.cgroups.map((d) => join(d, 'cgroup.procs')).join(' '),
-          },
-          stdio: ['pipe', 'pipe', 'pipe'],
-          detached: true,
+      const child = spawn('sh', [...cgroupShArgs('mb-exec'), 'ip', 'netns', 'exec', rt.netns, ...argv], {
+        env: {
+          // Tools the images map to (fortio) resolve in exec too, as inside their container.
+          PATH: `${REPO_ROOT}/.tools/bin:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`,
+          HOME: process.env.HOME ?? '/root',
+          ...rt.env,
+          ...cgroupProcsEnv(rt.cgroups),
         },
-      );
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
       let stdout = '';
       let stderr = '';
       let timedOut = false;

@@ -11,7 +11,7 @@ import { MeshbenchError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { Cluster, ClusterProvider, ClusterSummary, ClusterUpOptions, DownReport } from '../cluster.ts';
 import { callDaemon } from './api-client.ts';
-import { clusterCgroupRoots, createGroup, groupDirs } from './cgroups.ts';
+import { cgroupProcsEnv, cgroupShArgs, clusterCgroupRoots, createGroup, groupDirs } from './cgroups.ts';
 import { REPO_ROOT } from './images.ts';
 import { LocalCluster } from './local-cluster.ts';
 import { checkClusterName, clusterPaths, stateRoot } from './naming.ts';
@@ -95,9 +95,7 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Cluster
       const daemon = spawn(
         'sh',
         [
-          '-c',
-          'for f in $MB_CGROUP_PROCS; do echo $$ > "$f"; done; unset MB_CGROUP_PROCS; exec "$@"',
-          'mb-daemon',
+          ...cgroupShArgs('mb-daemon'),
           process.execPath,
           '--import',
           'tsx',
@@ -111,7 +109,7 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Cluster
           stdio: ['ignore', log, log],
           env: {
             ...withoutTestRunnerEnv(process.env),
-            MB_CGROUP_PROCS: daemonCg.map((d) => join(d, 'cgroup.procs')).join(' '),
+            ...cgroupProcsEnv(daemonCg),
           },
         },
       );

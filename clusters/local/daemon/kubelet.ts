@@ -9,7 +9,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../../core/logger.ts';
 import type { KubeObject, PodInfo, PodPhase } from '../../cluster.ts';
-import { createGroup, groupDirs, removeTree } from '../cgroups.ts';
+import { cgroupProcsEnv, cgroupShArgs, createGroup, groupDirs, removeTree } from '../cgroups.ts';
 import { REPO_ROOT, resolveContainer } from '../images.ts';
 import { linkName, podNetns } from '../naming.ts';
 import type { NodeRecord, StateFile } from '../state.ts';
@@ -237,7 +237,7 @@ export class Kubelet {
       PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
       HOME: process.env.HOME ?? '/root',
       ...p.env,
-      MB_CGROUP_PROCS: p.cgroups.map((d) => join(d, 'cgroup.procs')).join(' '),
+      ...cgroupProcsEnv(p.cgroups),
     };
     for (const e of c.spec.env ?? []) {
       const f = e.valueFrom?.fieldRef?.fieldPath;
@@ -255,20 +255,12 @@ export class Kubelet {
                   ? p.serviceAccount
                   : '');
     }
-    const child = spawn(
-      'sh',
-      [
-        '-c',
-        'for f in $MB_CGROUP_PROCS; do echo $$ > "$f"; done; unset MB_CGROUP_PROCS; exec "$@"',
-        'mb-container',
-        'ip',
-        'netns',
-        'exec',
-        p.netns,
-        ...c.argv,
-      ],
-      { env, cwd: c.spec.workingDir ?? REPO_ROOT, stdio: ['ignore', fd, fd], detached: true },
-    );
+    const child = spawn('sh', [...cgroupShArgs('mb-container'), 'ip', 'netns', 'exec', p.netns, ...c.argv], {
+      env,
+      cwd: c.spec.workingDir ?? REPO_ROOT,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
     closeSync(fd);
     c.child = child;
     c.pid = child.pid;
