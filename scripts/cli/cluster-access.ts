@@ -4,7 +4,7 @@
  * provider and cluster name from the global options, and a progress line while connecting.
  */
 import type { Cluster, ClusterProvider } from '../../clusters/cluster.ts';
-import { getProvider } from '../../clusters/connect.ts';
+import { connectCluster, getProvider } from '../../clusters/connect.ts';
 import type { CliContext } from './context.ts';
 
 /** The provider named by `--provider`. */
@@ -13,7 +13,6 @@ export function providerOf(ctx: CliContext): Promise<ClusterProvider> {
 }
 
 /** Connects to the cluster named by `--name` on `--provider`. */
-export async function connectTo(ctx: CliContext): Promise<Cluster> {
-  const provider = await providerOf(ctx);
-  return provider.connect(ctx.globals.name);
+export function connectTo(ctx: CliContext): Promise<Cluster> {
+  return connectCluster(ctx.globals.provider, ctx.globals.name);
 }
