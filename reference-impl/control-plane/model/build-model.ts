@@ -11,9 +11,9 @@ import { translateServicePolicies } from './l7-policies.ts';
 import { translateRouteTables } from './l7-routes.ts';
 import { type MeshSettings, type ModelInput, namespaceLabels, objectsOf } from './model-input.ts';
 import { peerAuthenticationFor, staticStrictPolicy } from './peer-authentication.ts';
-import { translateServices } from './services.ts';
+import { serviceEntryEndpoints, translateServices } from './services.ts';
 import { waypointIndex } from './waypoints.ts';
-import { translatePod } from './workloads.ts';
+import { translatePod, translateServiceEntryWorkloads } from './workloads.ts';
 
 /** Everything the control plane serves. */
 export interface Model {
@@ -79,6 +79,7 @@ export function translatePods(
     (p) => translateAuthorizationPolicy(p, settings).authorization?.scope === 'WORKLOAD_SELECTOR',
   );
   const peerAuths = objectsOf(input, 'PeerAuthentication');
+  const seEndpoints = objectsOf(input, 'ServiceEntry').flatMap((se) => serviceEntryEndpoints(se, settings));
   const out = new Map<string, Workload | undefined>();
   for (const p of pods) {
     const uid = `${settings.clusterId}//Pod/${p.namespace}/${p.name}`;
@@ -92,6 +93,7 @@ export function translatePods(
       nsLabels: nsLabels.get(p.namespace),
       services: services.filter((s) => s.metadata.namespace === p.namespace),
       waypoints,
+      serviceEntryEndpoints: seEndpoints,
       policies: [
         ...selectorPolicies
           .filter((sp) => policySelects(sp, p.namespace, pod.metadata.labels, settings))
@@ -128,6 +130,7 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
     authorizations.set(`${p.namespace}/${p.name}`, p);
   }
   const workloads = new Map<string, Workload>();
+  const seEndpoints = objectsOf(input, 'ServiceEntry').flatMap((se) => serviceEntryEndpoints(se, settings));
   for (const pod of objectsOf(input, 'Pod')) {
     const ns = pod.metadata.namespace!;
     const podPolicies = selectorPolicies
@@ -140,11 +143,15 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
       services: servicesByNs.get(ns) ?? [],
       waypoints,
       policies: [...podPolicies, ...pa.keys],
+      serviceEntryEndpoints: seEndpoints,
     });
     if (!w) continue;
     for (const p of pa.policies) authorizations.set(`${p.namespace}/${p.name}`, p);
     workloads.set(w.uid, w);
   }
+  const podAddresses = new Set([...workloads.values()].flatMap((w) => w.addresses));
+  for (const w of translateServiceEntryWorkloads(seEndpoints, settings, podAddresses))
+    workloads.set(w.uid, w);
   const services = translateServices(input, settings);
   const routeTables = translateRouteTables(input, settings);
   const { trafficPolicies, security, telemetry } = translateServicePolicies(input, services, settings);

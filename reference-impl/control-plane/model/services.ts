@@ -1,8 +1,10 @@
 /**
  * @module reference-impl/control-plane/model/services
- * Kubernetes Service (and ServiceEntry with addresses) → workload-API `Service`, and the port
- * mapping of a service onto one pod (named targetPorts resolved from the pod's container ports).
+ * Kubernetes Service (and ServiceEntry with addresses) → workload-API `Service`, the port
+ * mapping of a service onto one pod (named targetPorts resolved from the pod's container ports), and
+ * the inline `endpoints` of a STATIC ServiceEntry with their ports.
  */
+import { isIP } from 'node:net';
 import type { Port, Service } from '../../api/workload.ts';
 import type { MeshObject } from '../config/objects.ts';
 import {
@@ -108,6 +110,57 @@ export function translateServiceEntry(se: MeshObject, settings: MeshSettings): S
     })),
     subjectAltNames: (se.spec?.subjectAltNames ?? []) as string[],
   }));
+}
+
+interface ServiceEntryEndpointSpec {
+  address?: string;
+  ports?: Record<string, number>;
+  labels?: Record<string, string>;
+  network?: string;
+}
+
+/** One inline endpoint of a ServiceEntry, for one of its hosts. */
+export interface ServiceEntryEndpoint {
+  /** The ServiceEntry's `namespace/name`. */
+  entry: { namespace: string; name: string };
+  address: string;
+  /** `namespace/hostname` of the ServiceEntry host this endpoint backs (a Workload `services` key). */
+  serviceKey: string;
+  /** Service port → port on this endpoint (`endpoints[].ports[<port name>]` overrides `targetPort`). */
+  ports: Port[];
+  labels: Record<string, string>;
+  network: string;
+}
+
+/**
+ * Inline endpoints of a ServiceEntry with `resolution: STATIC` (Istio's default is NONE: no
+ * endpoints), one entry per host × endpoint. Endpoints without an IP address (DNS names, unix
+ * sockets) are skipped: they belong to `resolution: DNS`.
+ */
+export function serviceEntryEndpoints(se: MeshObject, settings: MeshSettings): ServiceEntryEndpoint[] {
+  if (se.spec?.resolution !== 'STATIC') return [];
+  const ns = se.metadata.namespace!;
+  const sePorts = (se.spec?.ports ?? []) as { number: number; name?: string; targetPort?: number }[];
+  const out: ServiceEntryEndpoint[] = [];
+  for (const ep of (se.spec?.endpoints ?? []) as ServiceEntryEndpointSpec[]) {
+    const address = ep.address ?? '';
+    if (isIP(address) === 0) continue;
+    const ports = sePorts.map((p) => ({
+      servicePort: p.number,
+      targetPort: (p.name && ep.ports?.[p.name]) || p.targetPort || p.number,
+    }));
+    for (const host of (se.spec?.hosts ?? []) as string[]) {
+      out.push({
+        entry: { namespace: ns, name: se.metadata.name },
+        address,
+        serviceKey: `${ns}/${host}`,
+        ports,
+        labels: ep.labels ?? {},
+        network: ep.network ?? settings.network,
+      });
+    }
+  }
+  return out;
 }
 
 /** Every `Service` of the input, keyed `namespace/hostname`. */

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildModel } from './build-model.ts';
+import type { MeshObject } from '../config/objects.ts';
+import { buildModel, translatePods } from './build-model.ts';
 import { DEFAULT_MESH_SETTINGS, type ModelInput } from './model-input.ts';
 import { ns, pod, service, waypoint } from './test-objects.ts';
 import { podUid } from './workloads.ts';
@@ -243,4 +244,86 @@ test('service: VIP, ports (named targetPort → 0), service-level waypoint beats
     undefined,
     'a waypoint never uses itself',
   );
+});
+
+const serviceEntry = (spec: Record<string, unknown>): MeshObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'ServiceEntry',
+  metadata: { name: 'ext', namespace: 'a' },
+  spec: {
+    hosts: ['ext.example.internal'],
+    addresses: ['240.240.0.20'],
+    location: 'MESH_INTERNAL',
+    ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }],
+    ...spec,
+  },
+});
+const SE_KEY = 'a/ext.example.internal';
+const seUid = (address: string) => `Kubernetes/networking.istio.io/ServiceEntry/a/ext/${address}`;
+
+const seCases: {
+  name: string;
+  spec: Record<string, unknown>;
+  /** uid → the entry's ports on it (undefined: no such workload / no entry service on it). */
+  expect: Record<string, { servicePort: number; targetPort: number }[] | undefined>;
+}[] = [
+  {
+    name: 'STATIC endpoint at a non-pod address → its own workload (tunnel NONE) behind the entry',
+    spec: { resolution: 'STATIC', endpoints: [{ address: '198.18.9.9' }] },
+    expect: { [seUid('198.18.9.9')]: [{ servicePort: 8080, targetPort: 8080 }] },
+  },
+  {
+    name: 'STATIC endpoint at a pod address → the entry service joins the pod workload, no duplicate',
+    spec: { resolution: 'STATIC', endpoints: [{ address: '10.0.0.1' }] },
+    expect: { [uid('a', 'p')]: [{ servicePort: 8080, targetPort: 8080 }], [seUid('10.0.0.1')]: undefined },
+  },
+  {
+    name: 'endpoint ports map overrides the target port by port name',
+    spec: { resolution: 'STATIC', endpoints: [{ address: '198.18.9.9', ports: { http: 9090 } }] },
+    expect: { [seUid('198.18.9.9')]: [{ servicePort: 8080, targetPort: 9090 }] },
+  },
+  {
+    name: 'resolution DNS / NONE and hostname endpoints → no workloads',
+    spec: { resolution: 'DNS', endpoints: [{ address: '198.18.9.9' }] },
+    expect: { [seUid('198.18.9.9')]: undefined, [uid('a', 'p')]: undefined },
+  },
+  {
+    name: 'a STATIC endpoint that is a DNS name is skipped',
+    spec: { resolution: 'STATIC', endpoints: [{ address: 'db.example.internal' }] },
+    expect: { [seUid('db.example.internal')]: undefined },
+  },
+];
+
+for (const c of seCases) {
+  test(`ServiceEntry endpoints: ${c.name}`, () => {
+    const m = buildModel(
+      {
+        Namespace: [ns('a', { 'istio.io/dataplane-mode': 'ambient' })],
+        Pod: [pod('a', 'p', '10.0.0.1')],
+        ServiceEntry: [serviceEntry(c.spec)],
+      },
+      S,
+    );
+    for (const [id, ports] of Object.entries(c.expect)) {
+      const w = m.workloads.get(id);
+      assert.deepEqual(w?.services[SE_KEY], ports, id);
+      if (id.includes('ServiceEntry') && w) {
+        assert.equal(w.tunnelProtocol, 'NONE');
+        assert.deepEqual(w.addresses, [id.split('/').at(-1)]);
+      }
+    }
+    assert.equal(m.workloads.get(uid('a', 'p'))?.tunnelProtocol, 'HBONE', 'the pod keeps its tunnel');
+    assert.deepEqual(m.services.get(SE_KEY)?.addresses, [{ network: '', address: '240.240.0.20' }]);
+  });
+}
+
+test('ServiceEntry endpoints: the incremental pod path keeps the entry service on the pod', () => {
+  const p = pod('a', 'p', '10.0.0.1');
+  const input: ModelInput = {
+    Namespace: [ns('a', { 'istio.io/dataplane-mode': 'ambient' })],
+    Pod: [p],
+    ServiceEntry: [serviceEntry({ resolution: 'STATIC', endpoints: [{ address: '10.0.0.1' }] })],
+  };
+  const patch = translatePods(input, S, [{ namespace: 'a', name: 'p', object: p }]);
+  assert.deepEqual(patch.get(uid('a', 'p'))?.services[SE_KEY], [{ servicePort: 8080, targetPort: 8080 }]);
 });

@@ -7,11 +7,17 @@
  * it with `networking.istio.io/tunnel: http` and sends `native_tunnel`, so ztunnel never captures it.
  * Waypoint pods (labels `gateway.networking.k8s.io/gateway-name` and `gateway.istio.io/managed:
  * istio.io-mesh-controller`) are treated the same way; host-network pods are never captured.
+ *
+ * ServiceEntry `endpoints` (resolution STATIC) → Workloads carrying the entry's service in
+ * `services`, uid `<clusterId>/networking.istio.io/ServiceEntry/<ns>/<name>/<address>` (Istio's form).
+ * An endpoint whose address is a pod's gets no Workload of its own: the entry's service is added to
+ * the pod's Workload instead, so one address never names two workloads (ztunnel indexes workloads by
+ * address, and the pod must keep its identity, tunnel and policies).
  */
 import type { Port, Workload } from '../../api/workload.ts';
 import type { MeshObject } from '../config/objects.ts';
 import type { MeshSettings } from './model-input.ts';
-import { portsOnPod, serviceSelectsPod } from './services.ts';
+import { portsOnPod, type ServiceEntryEndpoint, serviceSelectsPod } from './services.ts';
 import { GATEWAY_NAME_LABEL, resolveWaypoint, type waypointIndex } from './waypoints.ts';
 
 export const DATAPLANE_MODE = 'istio.io/dataplane-mode';
@@ -79,6 +85,8 @@ export function translatePod(
     services: MeshObject[];
     waypoints: ReturnType<typeof waypointIndex>;
     policies: string[];
+    /** STATIC ServiceEntry endpoints (any namespace); those at the pod's address add their service. */
+    serviceEntryEndpoints?: ServiceEntryEndpoint[];
   },
 ): Workload | undefined {
   const ip: string | undefined = pod.status?.podIP;
@@ -95,6 +103,9 @@ export function translatePod(
     services[`${ns}/${svc.metadata.name}.${ns}.svc.${settings.domainSuffix}`] = portsOnPod(svc, pod);
   }
   const ips: string[] = (pod.status?.podIPs as { ip: string }[] | undefined)?.map((p) => p.ip) ?? [ip];
+  for (const ep of ctx.serviceEntryEndpoints ?? []) {
+    if (ips.includes(ep.address) && ep.network === settings.network) services[ep.serviceKey] = ep.ports;
+  }
   const w: Workload = {
     uid: podUid(settings.clusterId, ns, pod.metadata.name),
     name: pod.metadata.name,
@@ -129,4 +140,51 @@ export function translatePod(
     if (wp) w.waypoint = wp;
   }
   return w;
+}
+
+/** Istio's workload uid for a ServiceEntry endpoint. */
+export const serviceEntryUid = (clusterId: string, ns: string, name: string, address: string): string =>
+  `${clusterId}/networking.istio.io/ServiceEntry/${ns}/${name}/${address}`;
+
+/**
+ * Workloads of ServiceEntry endpoints whose address is no pod's (`podAddresses`): one per entry and
+ * address, with every host of the entry in `services`. They are not captured by any ztunnel here
+ * (tunnel NONE): the source's ztunnel connects to them in plain TCP.
+ */
+export function translateServiceEntryWorkloads(
+  endpoints: ServiceEntryEndpoint[],
+  settings: MeshSettings,
+  podAddresses: ReadonlySet<string>,
+): Workload[] {
+  const out = new Map<string, Workload>();
+  for (const ep of endpoints) {
+    if (podAddresses.has(ep.address)) continue;
+    const { namespace, name } = ep.entry;
+    const uid = serviceEntryUid(settings.clusterId, namespace, name, ep.address);
+    let w = out.get(uid);
+    if (!w) {
+      w = {
+        uid,
+        name,
+        namespace,
+        addresses: [ep.address],
+        network: ep.network,
+        tunnelProtocol: 'NONE',
+        trustDomain: settings.trustDomain,
+        serviceAccount: 'default',
+        node: '',
+        canonicalName: ep.labels['service.istio.io/canonical-name'] ?? ep.labels.app ?? name,
+        canonicalRevision: ep.labels['service.istio.io/canonical-revision'] ?? ep.labels.version ?? 'latest',
+        workloadType: 'POD',
+        workloadName: name,
+        services: {},
+        authorizationPolicies: [],
+        status: 'HEALTHY',
+        clusterId: settings.clusterId,
+      };
+      out.set(uid, w);
+    }
+    w.services[ep.serviceKey] = ep.ports;
+  }
+  return [...out.values()];
 }
