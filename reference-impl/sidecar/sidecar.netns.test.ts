@@ -1,0 +1,238 @@
+/**
+ * Root-only end-to-end test of the sidecar in real network namespaces (198.18.244.0/24, names
+ * `mbt-zt-sc*`, all removed afterwards): two "injected" pods, each with its own in-process sidecar
+ * bound inside its namespace and Istio's capture rules installed there, plus an uncaptured pod.
+ * A plaintext marker crosses the wire as TLS only (and, as the control, in clear from the uncaptured
+ * pod); the destination sidecar reports the source's SPIFFE identity; an L4 policy applies at the
+ * destination sidecar; PeerAuthentication STRICT (as the converted DENY policy) refuses plaintext.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { connectFromNetns, openNetns } from '../../core/linux/netns.ts';
+import { createLogger } from '../../core/logger.ts';
+import { defaultRedirectOptions, hasRedirect, installRedirect } from '../node-agent/redirect-rules.ts';
+import { createTestCa, type TestCa } from '../ztunnel/identity/test-ca.ts';
+import { createWorkloadStore } from '../ztunnel/state/workload-store.ts';
+import { policy, workload } from '../ztunnel/testing/fixtures.ts';
+import { createNetnsLab, leftoverNamespaces, type NetnsLab } from '../ztunnel/testing/netns-lab.ts';
+import { sidecarConfig } from './config.ts';
+import { type Sidecar, startSidecar } from './sidecar.ts';
+
+const isRoot = process.getuid?.() === 0;
+const skip = !isRoot && 'needs root (network namespaces, iptables)';
+const TAG = `${process.pid % 100000}`;
+const A = '198.18.244.11';
+const B = '198.18.244.21';
+const C = '198.18.244.31';
+const MARKER = 'MESHBENCH-SIDECAR-MARKER-51c9';
+const CLIENT_ID = 'spiffe://cluster.local/ns/client-ns/sa/client';
+
+let lab: NetnsLab;
+let ns: { a: string; b: string; c: string };
+let ca: TestCa;
+let server: ChildProcess;
+const store = createWorkloadStore();
+const dir = mkdtempSync(join(tmpdir(), 'mbt-sc-'));
+const accessLines: string[] = [];
+const sink = new Writable({
+  write(chunk, _enc, cb) {
+    accessLines.push(...chunk.toString().split('\n').filter(Boolean));
+    cb();
+  },
+});
+const logger = createLogger({ stream: sink, level: 'info' });
+const sidecars: Partial<Record<'a' | 'b', Sidecar>> = {};
+
+/** Connects from inside `from` (as the application would), sends `msg`, returns the reply. */
+function talk(from: string, host: string, port: number, msg: string, timeoutMs = 3000): Promise<string> {
+  const handle = openNetns(from);
+  return new Promise<string>((resolve, reject) => {
+    const s = connectFromNetns(handle, { host, port });
+    let got = '';
+    const t = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`timeout talking to ${host}:${port}`));
+    }, timeoutMs);
+    s.on('connect', () => s.write(msg));
+    s.on('data', (d) => {
+      got += d;
+    });
+    s.on('end', () => {
+      clearTimeout(t);
+      s.destroy();
+      if (got) resolve(got);
+      else reject(new Error(`closed without reply by ${host}:${port}`));
+    });
+    s.on('error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+  }).finally(() => handle.close());
+}
+
+/** Runs `fn` while tcpdump records the bridge; returns the capture's bytes and its summary. */
+async function onTheWire(fn: () => Promise<unknown>): Promise<{ bytes: Buffer; summary: string }> {
+  const pcap = join(dir, `wire-${Date.now()}.pcap`);
+  const dump = lab.spawnIn(lab.bridgeNs, [
+    'tcpdump',
+    '-Z',
+    'root',
+    '-i',
+    'any',
+    '--immediate-mode',
+    '-U',
+    '-w',
+    pcap,
+    'tcp',
+  ]);
+  await new Promise<void>((resolve) => {
+    dump.stderr!.on('data', (d) => {
+      if (String(d).includes('listening')) resolve();
+    });
+    setTimeout(resolve, 2000);
+  });
+  await fn();
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(dump.pid!, 'SIGINT');
+  await new Promise((r) => dump.once('exit', r));
+  const summary = execFileSync('tcpdump', ['-nn', '-r', pcap], { stdio: 'pipe' }).toString();
+  return { bytes: readFileSync(pcap), summary };
+}
+
+before(async () => {
+  if (!isRoot) return;
+  lab = createNetnsLab(TAG);
+  ns = { a: lab.addPod('sca', A), b: lab.addPod('scb', B), c: lab.addPod('scc', C) };
+  ca = await createTestCa();
+  server = lab.spawnIn(ns.b, [
+    process.execPath,
+    '-e',
+    "const s=require('net').createServer(c=>{c.on('error',()=>{});c.once('data',d=>c.end('from='+c.remoteAddress+' got='+d))});s.listen(8080,'0.0.0.0',()=>console.log('listening'))",
+  ]);
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.once('data', () => resolve());
+    server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+  store.upsertWorkload(
+    workload({
+      uid: 'a',
+      addresses: [A],
+      namespace: 'client-ns',
+      serviceAccount: 'client',
+      nativeTunnel: true,
+    }),
+  );
+  store.upsertWorkload(
+    workload({
+      uid: 'b',
+      addresses: [B],
+      namespace: 'server-ns',
+      serviceAccount: 'server',
+      nativeTunnel: true,
+    }),
+  );
+  store.upsertWorkload(workload({ uid: 'c', addresses: [C], namespace: 'outside', tunnelProtocol: 'NONE' }));
+  for (const [key, ip, name, namespace, sa, node] of [
+    ['a', A, 'a', 'client-ns', 'client', 'node-a'],
+    ['b', B, 'b', 'server-ns', 'server', 'node-b'],
+  ] as const) {
+    const netns = `/run/netns/${ns[key]}`;
+    sidecars[key] = await startSidecar({
+      config: sidecarConfig({ node, connectTimeoutMs: 2000 }),
+      pod: { uid: key, name, namespace, ips: [ip], serviceAccount: sa, node, netns },
+      state: store,
+      certificates: { fetchCertificate: (id) => ca.issue(id) },
+      logger: logger.child({ sidecar: key }),
+    });
+    installRedirect(netns, { ...defaultRedirectOptions, dnsCapture: false });
+  }
+});
+
+after(async () => {
+  if (!isRoot) return;
+  await sidecars.a?.close();
+  await sidecars.b?.close();
+  lab?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(leftoverNamespaces(TAG), []);
+});
+
+test('each injected pod has its capture rules and its own sidecar listeners', { skip }, () => {
+  for (const key of ['a', 'b'] as const) {
+    assert.equal(hasRedirect(`/run/netns/${ns[key]}`), true);
+    const listening = lab.exec(ns[key], ['ss', '-Htln']);
+    for (const port of [15001, 15006, 15008]) assert.match(listening, new RegExp(`:${port}\\b`));
+  }
+  assert.equal(hasRedirect(`/run/netns/${ns.c}`), false);
+});
+
+test('between the sidecars only TLS on 15008 crosses the wire; without sidecar the marker does', {
+  skip,
+}, async () => {
+  const meshed = await onTheWire(async () => {
+    assert.match(await talk(ns.a, B, 8080, MARKER), new RegExp(`got=${MARKER}`));
+  });
+  assert.ok(meshed.bytes.length > 200, 'capture is not empty');
+  assert.equal(meshed.bytes.includes(Buffer.from(MARKER)), false, 'plaintext marker must not cross the wire');
+  assert.match(meshed.summary, /\.15008[ :]/);
+  const to8080 = meshed.summary.split('\n').filter((l) => /\.8080[ :]/.test(l));
+  assert.deepEqual(to8080, []);
+  // Control: the uncaptured pod's call reaches B through its sidecar's 15006 (PERMISSIVE) in clear.
+  const plain = await onTheWire(async () => {
+    assert.match(await talk(ns.c, B, 8080, MARKER), new RegExp(`got=${MARKER}`));
+  });
+  assert.equal(plain.bytes.includes(Buffer.from(MARKER)), true, 'the control sends the marker in clear');
+});
+
+test('the destination sidecar sees the source SPIFFE identity (access log and metrics)', {
+  skip,
+}, async () => {
+  await talk(ns.a, B, 8080, 'who');
+  await new Promise((r) => setTimeout(r, 100));
+  const inbound = accessLines
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.scope === 'access' && l.listener === 'inbound' && l.sidecar === 'b');
+  assert.ok(inbound.length > 0, 'sidecar b logged inbound connections');
+  assert.equal(inbound.at(-1).src.identity, CLIENT_ID);
+  assert.equal(inbound.at(-1).mtls, true);
+  const dst = await sidecars.b!.registry.metrics();
+  assert.match(
+    dst,
+    /istio_tcp_connections_opened_total\{reporter="destination",source_workload="a".*source_principal="spiffe:\/\/cluster.local\/ns\/client-ns\/sa\/client"/,
+  );
+  const src = await sidecars.a!.registry.metrics();
+  assert.match(src, /istio_tcp_connections_opened_total\{reporter="source",source_workload="a"/);
+  assert.match(src, /connection_security_policy="mutual_tls"/);
+});
+
+test('an L4 policy applies at the destination sidecar, by the source principal', { skip }, async () => {
+  const deny = policy('deny-client', 'server-ns', 'DENY', [
+    { principals: [{ exact: CLIENT_ID.replace('spiffe://', '') }] },
+  ]);
+  store.upsertAuthorization(deny);
+  try {
+    await assert.rejects(talk(ns.a, B, 8080, 'denied'));
+    // Not from the uncaptured pod: it has no identity, so the principal rule does not match it.
+    assert.match(await talk(ns.c, B, 8080, 'other'), /got=other/);
+  } finally {
+    store.removeAuthorization('server-ns/deny-client');
+  }
+  assert.match(await talk(ns.a, B, 8080, 'again'), /got=again/);
+});
+
+test('PeerAuthentication STRICT (converted DENY without principal) refuses plaintext only', {
+  skip,
+}, async () => {
+  store.upsertAuthorization(policy('strict', 'server-ns', 'DENY', [{ notPrincipals: [{ presence: true }] }]));
+  try {
+    await assert.rejects(talk(ns.c, B, 8080, 'plain'));
+    assert.match(await talk(ns.a, B, 8080, 'mtls'), /got=mtls/);
+  } finally {
+    store.removeAuthorization('server-ns/strict');
+  }
+});
