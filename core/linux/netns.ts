@@ -8,8 +8,9 @@
  * binds later, after the thread has switched back. Everything between the two `setns` calls is
  * synchronous, so no other JavaScript ever runs in the foreign namespace.
  *
- * Also: `SO_MARK` (ztunnel's 0x539 exemption from capture) and `SO_ORIGINAL_DST` (the address a
- * redirected connection was meant for). Linux only; needs CAP_SYS_ADMIN (root).
+ * Also: `SO_MARK` (ztunnel's 0x539 exemption from capture), `SO_ORIGINAL_DST` (the address a
+ * redirected connection was meant for) and `IP_TRANSPARENT` (a connection that leaves from an address
+ * the namespace does not own: ztunnel's original source). Linux only; needs CAP_SYS_ADMIN (root).
  */
 import net from 'node:net';
 import koffi from 'koffi';
@@ -25,6 +26,7 @@ const SO_REUSEPORT = 15;
 const SO_MARK = 36;
 const SOL_IP = 0;
 const SO_ORIGINAL_DST = 80;
+const IP_TRANSPARENT = 19;
 const O_RDONLY = 0;
 const ENOENT = 2;
 const O_CLOEXEC = 0o2000000;
@@ -201,8 +203,14 @@ export function bindUdpIn(ns: NetnsHandle, host: string, port: number, options: 
 export interface ConnectOptions extends SocketOptions {
   host: string;
   port: number;
-  /** Source address to bind before connecting (must exist in `ns`). */
+  /** Source address to bind before connecting (must exist in `ns`, unless `transparent`). */
   localAddress?: string;
+  /**
+   * Sets `IP_TRANSPARENT` before binding `localAddress`, so the connection may leave from an address
+   * the namespace does not own (a client's, for original-source proxying). Replies reach the socket
+   * only if the namespace routes them back locally (Istio: `ip rule fwmark 0x111/0xfff lookup 100`).
+   */
+  transparent?: boolean;
 }
 
 /**
@@ -212,6 +220,13 @@ export interface ConnectOptions extends SocketOptions {
 export function connectFromNetns(ns: NetnsHandle, options: ConnectOptions): net.Socket {
   const fd = inNetns(ns, () => {
     const s = newSocket(SOCK_STREAM, options);
+    if (options.transparent) {
+      if (!options.localAddress) {
+        load().close(s);
+        throw new MeshbenchError('E_FLAG', 'a transparent connection needs the localAddress to leave from');
+      }
+      setInt(s, SOL_IP, IP_TRANSPARENT, 1, 'setsockopt IP_TRANSPARENT');
+    }
     if (options.localAddress) bindFd(s, options.localAddress, 0, ns.path);
     return s;
   });

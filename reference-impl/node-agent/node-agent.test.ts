@@ -14,6 +14,7 @@ test('redirect rules are Istio in-pod REDIRECT rules', () => {
     '-A ISTIO_OUTPUT ! -d 127.0.0.1/32 -p tcp -m mark ! --mark 0x539/0xfff -j REDIRECT --to-ports 15001',
     '-A ISTIO_PRERT ! -d 127.0.0.1/32 -p tcp ! --dport 15008 -m mark ! --mark 0x539/0xfff -j REDIRECT --to-ports 15006',
     '-A ISTIO_OUTPUT ! -o lo -p udp -m mark ! --mark 0x539/0xfff -m udp --dport 53 -j REDIRECT --to-ports 15053',
+    '-A ISTIO_OUTPUT ! -d 127.0.0.1/32 -p tcp -m mark ! --mark 0x539/0xfff -m tcp --dport 53 -j REDIRECT --to-ports 15053',
   ]) {
     assert.ok(text.includes(line), `missing: ${line}`);
   }
@@ -86,11 +87,16 @@ test('reconcile installs rules on enrolment and removes them on opt-out (fake ex
   await agent.settle();
   assert.equal(agent.enrolled().length, 1);
   assert.ok(calls.some((c) => c.includes('iptables-restore') && c.includes('<rules>')));
+  // Original source: replies marked 0x111 are routed to the local stack (Istio's rule and table).
+  assert.ok(calls.includes('/run/netns/x ip -4 rule add fwmark 0x111/0xfff priority 32764 lookup 100'));
+  assert.ok(calls.includes('/run/netns/x ip -4 route replace local 0.0.0.0/0 dev lo table 100'));
   calls.length = 0;
   namespaces[0] = ns('a');
   listener();
   await agent.settle();
   assert.equal(agent.enrolled().length, 0);
   assert.ok(calls.some((c) => c.includes('-X ISTIO_PRERT')));
+  assert.ok(calls.includes('/run/netns/x ip -4 rule del fwmark 0x111/0xfff priority 32764 lookup 100'));
+  assert.ok(calls.includes('/run/netns/x ip -4 route flush table 100'));
   await agent.close();
 });

@@ -3,7 +3,13 @@
  * Istio's in-pod redirection (istio/istio cni/pkg/iptables/iptables.go, REDIRECT mode), installed in
  * the pod's network namespace: mark 0x539/0xfff exempts ztunnel's own sockets, connmark 0x111 keeps
  * its connections recognisable; nat OUTPUT TCP not to 127.0.0.1 → 15001; nat PREROUTING TCP not to
- * 127.0.0.1 and dport ≠ 15008 → 15006; DNS (UDP 53) → 15053 when DNS capture is on.
+ * 127.0.0.1 and dport ≠ 15008 → 15006; DNS (UDP and TCP 53) → 15053 when DNS capture is on.
+ *
+ * Original source: ztunnel connects to the application from the client's IP (IP_TRANSPARENT). Those
+ * sockets carry mark 0x539, which the mangle PREROUTING rule turns into connmark 0x111 as the packets
+ * loop through `lo`; the application's replies get the mark back in mangle OUTPUT, and Istio's
+ * `ip rule add fwmark 0x111/0xfff pref 32764 lookup 100` + `ip route add local 0.0.0.0/0 dev lo
+ * table 100` deliver them locally (to ztunnel) instead of routing them to the client's address.
  */
 import { execFileSync } from 'node:child_process';
 import { MeshbenchError } from '../../core/errors.ts';
@@ -19,6 +25,10 @@ export interface RedirectOptions {
   connmark: string;
   /** Kubelet health-probe source SNAT address, exempt from capture. */
   probeIp: string;
+  /** Routing table whose `local 0.0.0.0/0 dev lo` route takes connmark-ed replies (Istio: 100). */
+  routeTable: number;
+  /** Priority of the `fwmark <connmark> lookup <routeTable>` rule (Istio: 32764). */
+  rulePriority: number;
 }
 
 /** Istio's defaults. */
@@ -31,6 +41,8 @@ export const defaultRedirectOptions: RedirectOptions = {
   mark: '0x539/0xfff',
   connmark: '0x111/0xfff',
   probeIp: '169.254.7.127',
+  routeTable: 100,
+  rulePriority: 32764,
 };
 
 const PRERT = 'ISTIO_PRERT';
@@ -41,6 +53,7 @@ export function redirectRulesScript(o: RedirectOptions = defaultRedirectOptions)
   const dns = o.dnsCapture
     ? [
         `-A ${OUTPUT} ! -o lo -p udp -m mark ! --mark ${o.mark} -m udp --dport 53 -j REDIRECT --to-ports ${o.dnsPort}`,
+        `-A ${OUTPUT} ! -d 127.0.0.1/32 -p tcp -m mark ! --mark ${o.mark} -m tcp --dport 53 -j REDIRECT --to-ports ${o.dnsPort}`,
       ]
     : [];
   return [
@@ -69,6 +82,24 @@ export function redirectRulesScript(o: RedirectOptions = defaultRedirectOptions)
   ].join('\n');
 }
 
+/** The `ip` commands (argv without `ip`) that route connmark-ed replies to the local stack. */
+export function originalSourceRouting(o: RedirectOptions = defaultRedirectOptions): {
+  add: string[][];
+  remove: string[][];
+} {
+  const rule = ['fwmark', o.connmark, 'priority', String(o.rulePriority), 'lookup', String(o.routeTable)];
+  return {
+    add: [
+      ['-4', 'rule', 'add', ...rule],
+      ['-4', 'route', 'replace', 'local', '0.0.0.0/0', 'dev', 'lo', 'table', String(o.routeTable)],
+    ],
+    remove: [
+      ['-4', 'rule', 'del', ...rule],
+      ['-4', 'route', 'flush', 'table', String(o.routeTable)],
+    ],
+  };
+}
+
 /** Runs a command inside the network namespace at `netnsPath`. */
 export type NetnsExec = (netnsPath: string, argv: string[], input?: string) => string;
 
@@ -79,8 +110,12 @@ export const nsenterExec: NetnsExec = (netnsPath, argv, input) =>
     stdio: ['pipe', 'pipe', 'pipe'],
   }).toString();
 
-/** Removes the rules (idempotent: missing rules and chains are fine). */
-export function removeRedirect(netnsPath: string, exec: NetnsExec = nsenterExec): void {
+/** Removes the rules and the routing rule/table (idempotent: missing ones are fine). */
+export function removeRedirect(
+  netnsPath: string,
+  exec: NetnsExec = nsenterExec,
+  options: RedirectOptions = defaultRedirectOptions,
+): void {
   const tryRun = (argv: string[]) => {
     try {
       exec(netnsPath, argv);
@@ -99,6 +134,9 @@ export function removeRedirect(netnsPath: string, exec: NetnsExec = nsenterExec)
       tryRun(['iptables', '-w', '5', '-t', table, '-X', chain]);
     }
   }
+  const [delRule, flushTable] = originalSourceRouting(options).remove;
+  for (let i = 0; i < 10 && tryRun(['ip', ...delRule!]); i++);
+  tryRun(['ip', ...flushTable!]);
 }
 
 /** Installs the rules, replacing any previous copy. */
@@ -107,9 +145,10 @@ export function installRedirect(
   options: RedirectOptions = defaultRedirectOptions,
   exec: NetnsExec = nsenterExec,
 ): void {
-  removeRedirect(netnsPath, exec);
+  removeRedirect(netnsPath, exec, options);
   try {
     exec(netnsPath, ['iptables-restore', '-w', '5', '--noflush'], redirectRulesScript(options));
+    for (const argv of originalSourceRouting(options).add) exec(netnsPath, ['ip', ...argv]);
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
     throw new MeshbenchError(

@@ -349,6 +349,32 @@ test('PeerAuthentication: PERMISSIVE lets plaintext in through 15006, STRICT ref
   assert.match(await talk(ns.c, B1, 8080, 'plain-again'), /got=plain-again/);
 });
 
+test("original source: the application sees the client pod's IP over HBONE and over plaintext 15006", {
+  skip,
+}, async () => {
+  const esc = (ip: string) => ip.replace(/\./g, '\\.');
+  assert.match(await talk(ns.a1, B1, 8080, 'src-hbone'), new RegExp(`from=${esc(A1)} got=src-hbone`));
+  assert.match(await talk(ns.a1, VIP, 80, 'src-vip'), new RegExp(`from=${esc(A1)} got=src-vip`));
+  assert.match(await talk(ns.c, B1, 8080, 'src-plain'), new RegExp(`from=${esc(C)} got=src-plain`));
+  // The reply route is what makes it work: the application's replies to A1 are marked 0x111 and
+  // delivered locally by `ip rule fwmark 0x111/0xfff lookup 100`; the routing rule and table exist.
+  assert.match(lab.exec(ns.b1, ['ip', '-4', 'rule', 'show']), /fwmark 0x111\/0xfff lookup 100/);
+  assert.match(lab.exec(ns.b1, ['ip', '-4', 'route', 'show', 'table', '100']), /local default dev lo/);
+});
+
+test('original source negative control: without the fwmark rule the replies are misrouted and the call fails', {
+  skip,
+}, async () => {
+  const rule = ['-4', 'rule', '%s', 'fwmark', '0x111/0xfff', 'priority', '32764', 'lookup', '100'];
+  lab.exec(ns.b1, ['ip', ...rule.map((a) => (a === '%s' ? 'del' : a))]);
+  try {
+    await assert.rejects(talk(ns.a1, B1, 8080, 'no-route', 4000));
+  } finally {
+    lab.exec(ns.b1, ['ip', ...rule.map((a) => (a === '%s' ? 'add' : a))]);
+  }
+  assert.match(await talk(ns.a1, B1, 8080, 'route-back'), /got=route-back/);
+});
+
 test('AuthorizationPolicy: DENY from client-ns refuses HBONE (401 → reset), ALLOW for it admits', {
   skip,
 }, async () => {
@@ -390,6 +416,12 @@ test('unenrolment removes the rules and the listeners; traffic is plain again', 
   setNamespaceMode('server-ns');
   await settle();
   assert.equal(hasRedirect(`/run/netns/${ns.b1}`), false);
+  assert.doesNotMatch(lab.exec(ns.b1, ['ip', '-4', 'rule', 'show']), /lookup 100/);
+  let table100 = '';
+  try {
+    table100 = lab.exec(ns.b1, ['ip', '-4', 'route', 'show', 'table', '100']);
+  } catch {} // newer iproute2 fails on a table that no longer exists
+  assert.equal(table100.trim(), '');
   const listening = lab.exec(ns.b1, ['ss', '-Htln']);
   assert.doesNotMatch(listening, /:15008\b/);
   store.upsertWorkload({ ...store.workloadByUid('b1')!, tunnelProtocol: 'NONE' });

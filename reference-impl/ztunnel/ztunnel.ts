@@ -41,6 +41,8 @@ export interface PodNetworking {
   open(pod: ZdsPod): {
     bind: PortBinder;
     dial(ip: string, port: number): net.Socket;
+    /** A connection from `source`, an address the pod does not own (original source). */
+    dialFrom?(source: string, ip: string, port: number): net.Socket;
     originalDestination(s: net.Socket): { address: string; port: number };
     bindUdp?(port: number): number;
     close(): void;
@@ -81,6 +83,8 @@ export function netnsNetworking(mark: number): PodNetworking {
         bind: (port) => listenTcpIn(ns, '0.0.0.0', port, { mark, reusePort: true }),
         bindUdp: (port) => bindUdpIn(ns, '0.0.0.0', port, { mark }),
         dial: (ip, port) => connectFromNetns(ns, { host: ip, port, mark }),
+        dialFrom: (source, ip, port) =>
+          connectFromNetns(ns, { host: ip, port, mark, localAddress: source, transparent: true }),
         originalDestination,
         close: () => ns.close(),
       };
@@ -183,6 +187,7 @@ export function createZtunnel(inputs: ZtunnelInputs): Ztunnel {
           state.workloadByIp(zds.ips[0] ?? '') ??
           syntheticWorkload(zds, config),
         dial: net.dial,
+        dialFrom: net.dialFrom,
         originalDestination: net.originalDestination,
         limits: createConnectionLimits({
           maxConnections: config.limits.maxConnectionsPerPod,

@@ -2,13 +2,15 @@
  * @module reference-impl/ztunnel/proxy/inbound-plaintext
  * Inbound plaintext (15006 in the pod's namespace): TCP that reached the pod without HBONE, e.g.
  * from a pod outside the mesh. It has no peer identity, so PeerAuthentication STRICT (a converted DENY
- * policy) and identity-based ALLOW rules refuse it; the connection is then closed.
+ * policy) and identity-based ALLOW rules refuse it; the connection is then closed. The application
+ * sees the client's address (original source).
  */
 import type net from 'node:net';
 import { acceptCaptured, pipeTracked } from './accepted.ts';
 import { authorize, type ConnectionFacts } from './authorize.ts';
 import { connectTcp } from './connect-tcp.ts';
 import type { PodContext, ProxyInputs } from './inputs.ts';
+import { dialOriginal } from './original-source.ts';
 
 /** Handles one captured plaintext connection for `pod`. */
 export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
@@ -34,7 +36,7 @@ export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, soc
     socket.resetAndDestroy();
     return;
   }
-  connectTcp((ip, port) => pod.dial(ip, port), dst.address, dst.port, inputs.config.connectTimeoutMs).then(
+  connectTcp(dialOriginal(pod, src.ip), dst.address, dst.port, inputs.config.connectTimeoutMs).then(
     (upstream) => {
       pipeTracked(inputs, pod, workload.uid, facts, socket, upstream, rec, () => socket.destroy());
     },

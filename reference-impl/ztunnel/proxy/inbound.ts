@@ -2,7 +2,9 @@
  * @module reference-impl/ztunnel/proxy/inbound
  * Inbound HBONE (port 15008 in the pod's namespace): a CONNECT whose authority IP is not the IP the
  * connection arrived on → 400; denied by policy → 401; upstream connect failed → 503; else 200 and
- * bytes are copied both ways. Live connections are re-checked when policies change.
+ * bytes are copied both ways. The application sees the client's address (original source: the
+ * peer's, or `Forwarded: for=` from the destination's waypoint). Live connections are re-checked when
+ * policies change.
  */
 import http2 from 'node:http2';
 import type { HboneConnect } from '../hbone/server.ts';
@@ -10,6 +12,7 @@ import { pipeTracked } from './accepted.ts';
 import { authorize, type ConnectionFacts } from './authorize.ts';
 import { connectTcp } from './connect-tcp.ts';
 import type { PodContext, ProxyInputs } from './inputs.ts';
+import { dialOriginal, hboneOriginalSource } from './original-source.ts';
 
 /** Handles one validated CONNECT for `pod`. */
 export function handleInboundConnect(inputs: ProxyInputs, pod: PodContext, req: HboneConnect): void {
@@ -52,7 +55,8 @@ export function handleInboundConnect(inputs: ProxyInputs, pod: PodContext, req: 
     fail(401, `policy-${decision.reason}`);
     return;
   }
-  connectTcp((ip, port) => pod.dial(ip, port), target.ip, target.port, inputs.config.connectTimeoutMs).then(
+  const source = hboneOriginalSource(inputs.state, workload, req);
+  connectTcp(dialOriginal(pod, source), target.ip, target.port, inputs.config.connectTimeoutMs).then(
     (upstream) => {
       if (stream.destroyed) {
         upstream.destroy();

@@ -40,6 +40,11 @@ export interface PodContext {
   workload(): Workload;
   /** Opens a TCP connection from inside the pod's namespace (marked 0x539). */
   dial(ip: string, port: number): net.Socket;
+  /**
+   * Like `dial`, but leaving from `source` (a client's address, IP_TRANSPARENT) so the application
+   * sees the original source. Absent when the pod's networking cannot do it (then `dial` is used).
+   */
+  dialFrom?(source: string, ip: string, port: number): net.Socket;
   /** Outbound circuit breaker and rate limit of this pod. */
   limits?: ConnectionLimits;
   /** Destination a captured connection was meant for. */
