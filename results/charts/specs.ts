@@ -400,6 +400,57 @@ export function throughputChart(result: PerformanceResult): ChartSpec | undefine
   };
 }
 
+/** Scripted L7 scenarios: p50 and p99 by mode, one panel per scenario, every repetition a row. */
+export function scenariosChart(result: PerformanceResult): ChartSpec | undefined {
+  const rows = (result.scenarios ?? [])
+    .filter((p) => p.sampleCount > 0)
+    .flatMap((p) =>
+      (['p50', 'p99'] as const).map((percentile) => ({
+        mode: p.mode,
+        scenario: p.scenario,
+        repetition: p.repetition,
+        percentile,
+        ms: r3(p[`${percentile}Ms`]),
+        qpsActual: Math.round(p.qpsActual),
+      })),
+    );
+  if (rows.length === 0) return undefined;
+  return {
+    name: 'scenarios',
+    title: 'Scripted L7 scenarios (autocannon) by mode',
+    rows,
+    spec: {
+      ...BASE,
+      title:
+        'Scripted L7 scenarios: median over repetitions of p50 and p99 (autocannon, run in the client pod)',
+      data: { values: rows },
+      facet: { column: { field: 'scenario', type: 'nominal', title: null } },
+      resolve: { scale: { y: 'independent' } },
+      spec: {
+        width: 200,
+        height: 200,
+        ...described(
+          {
+            mark: { type: 'bar' },
+            encoding: {
+              x: { field: 'mode', type: 'nominal', sort: MODE_ORDER, title: null },
+              xOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p99'] },
+              y: { aggregate: 'median', field: 'ms', type: 'quantitative', title: 'latency (ms)' },
+              color: modeColor,
+              opacity: {
+                field: 'percentile',
+                type: 'nominal',
+                scale: { domain: ['p50', 'p99'], range: [0.55, 1] },
+              },
+            },
+          },
+          '"mode: " + datum.mode + "; scenario: " + datum.scenario + "; percentile: " + datum.percentile + "; ms: " + datum.ms + "; repetition: " + datum.repetition',
+        ),
+      },
+    } as TopLevelSpec,
+  };
+}
+
 /** Every chart that has data for `result`, in report order. */
 export function performanceCharts(result: PerformanceResult): ChartSpec[] {
   return [
@@ -407,6 +458,7 @@ export function performanceCharts(result: PerformanceResult): ChartSpec[] {
     addedLatencyChart,
     latencyPercentilesChart,
     throughputChart,
+    scenariosChart,
     resourcesChart,
     scalingChart,
   ]

@@ -1,7 +1,8 @@
 /**
  * @module results/charts/write-charts
  * Renders every chart of a result into `<runDir>/charts/<name>.svg|.png` (plus the vega-lite spec
- * as `<name>.vl.json`), atomically. Refuses, with `E_NO_SAMPLES`, a result with no latency sample.
+ * as `<name>.vl.json`), atomically. Refuses, with `E_NO_SAMPLES`, a result with nothing to draw (a
+ * throughput-only or scenario-only run is drawn; an empty one is not).
  */
 import { join } from 'node:path';
 import { MeshbenchError } from '../../core/errors.ts';
@@ -34,17 +35,18 @@ export async function writePerformanceCharts(
   runDir: string,
   result: PerformanceResult,
 ): Promise<WrittenChart[]> {
-  if (!result.latency.some((p) => p.sampleCount > 0)) {
+  const charts = performanceCharts(result);
+  if (charts.length === 0) {
     throw new MeshbenchError(
       'E_NO_SAMPLES',
-      `run ${result.runId} has no latency samples: no chart is drawn from empty data`,
+      `run ${result.runId} has no samples in any suite: no chart is drawn from empty data`,
       {
-        hint: 'rerun the latency suite; modes skipped are listed in performance.json skippedModes',
+        hint: 'rerun the suites; modes skipped are listed in performance.json skippedModes',
       },
     );
   }
   const dir = join(runDir, 'charts');
   const out: WrittenChart[] = [];
-  for (const chart of performanceCharts(result)) out.push(await writeChart(dir, chart));
+  for (const chart of charts) out.push(await writeChart(dir, chart));
   return out;
 }

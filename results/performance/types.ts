@@ -132,6 +132,30 @@ export interface ScalingPoint {
   totalProxyCpuCores: number;
 }
 
+/** One scripted L7 scenario (autocannon, run in the client pod) in one mode and repetition. */
+export interface ScenarioPoint {
+  mode: Mode;
+  scenario: string;
+  repetition: number;
+  tool: 'autocannon';
+  startedAt: string;
+  /** `null`: as fast as possible. */
+  qpsRequested: number | null;
+  qpsActual: number;
+  durationSeconds: number;
+  connections: number;
+  sampleCount: number;
+  okCount: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  errorsByCode: Record<string, number>;
+  /** The scenario's thresholds: limit, measured value, and whether it held. */
+  thresholds: Record<string, { limit: number; actual: number; ok: boolean }>;
+  ok: boolean;
+}
+
 /** A mode the run could not measure, and why (names what is missing). */
 export interface SkippedMode {
   mode: Mode;
@@ -155,4 +179,6 @@ export interface PerformanceResult {
   throughput: ThroughputPoint[];
   resources: ResourcePoint[];
   scaling: ScalingPoint[];
+  /** Scripted L7 scenarios (absent in files written before the scenario suite existed). */
+  scenarios?: ScenarioPoint[];
 }

@@ -86,6 +86,21 @@ function throughputTable(r: PerformanceResult): string {
   return `<h2>Throughput and connections (fortio)</h2><table id="throughput"><thead><tr><th class="t">mode</th><th class="t">test</th><th>calls/s</th><th>MB/s</th><th>p50 (ms)</th><th>p99 (ms)</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function scenariosTable(r: PerformanceResult): string {
+  const points = r.scenarios ?? [];
+  if (points.length === 0) return '';
+  const rows = points
+    .map((p) => {
+      const failed = Object.entries(p.thresholds)
+        .filter(([, t]) => !t.ok)
+        .map(([k, t]) => `${k} ${t.actual.toFixed(3)} > ${t.limit}`)
+        .join(', ');
+      return `<tr>${cell(p.mode, {}, 't')}${cell(p.scenario, {}, 't')}${cell(String(p.repetition))}${cell(p.qpsActual.toFixed(0))}${cell(formatMs(p.p50Ms))}${cell(formatMs(p.p99Ms))}${cell(p.ok ? 'ok' : `failed: ${failed}`, {}, 't')}</tr>`;
+    })
+    .join('');
+  return `<h2>Scripted L7 scenarios (autocannon)</h2><table id="scenarios"><thead><tr><th class="t">mode</th><th class="t">scenario</th><th>rep</th><th>req/s</th><th>p50 (ms)</th><th>p99 (ms)</th><th class="t">thresholds</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function resourceSummaryTable(r: PerformanceResult): string {
   const rows = summariseResources(r);
   if (rows.length === 0) return '';
@@ -164,6 +179,7 @@ ${charts || '<p id="no-charts">No charts: this run has no samples to draw.</p>'}
 <h2>Latency points</h2>
 ${latencyTable(r)}
 ${throughputTable(r)}
+${scenariosTable(r)}
 ${resourceSummaryTable(r)}
 ${resourceTable(r)}
 ${features}

@@ -192,6 +192,12 @@ export function register(program: Command): void {
             `${t.mode} ${t.test}: ${t.ratePerSecond.toFixed(0)} calls/s, ${(t.bytesPerSecond / 1e6).toFixed(1)} MB/s, p99 ${t.p99Ms.toFixed(3)} ms`,
           );
         }
+        for (const p of r.scenarios ?? []) {
+          const failed = Object.entries(p.thresholds).filter(([, t]) => !t.ok);
+          ctx.print(
+            `scenario ${p.scenario} ${p.mode} r${p.repetition}: ${p.qpsActual.toFixed(0)} req/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, thresholds ${failed.length ? `failed (${failed.map(([k, t]) => `${k} ${t.actual.toFixed(3)} > ${t.limit}`).join(', ')})` : 'ok'}`,
+          );
+        }
         for (const x of summariseResources(r)) {
           ctx.print(
             `resource cost ${x.mode}: ${x.vcpuPer1000Rps.toFixed(3)} vCPU and ${x.peakMemoryMiB.toFixed(1)} MiB per 1000 rps over ${x.proxies} proxies (published: ${x.publishedVcpuPer1000Rps.toFixed(2)} vCPU, ${x.publishedMemoryMiB} MB)`,

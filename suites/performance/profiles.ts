@@ -23,6 +23,8 @@ export interface Profile {
   resourceSeconds: number;
   /** Scaling suite: application replica counts. */
   scalingReplicas: number[];
+  /** Scenario suite: seconds per scenario and mode (each scenario's own duration is the default). */
+  scenarioSeconds: number;
 }
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
@@ -37,6 +39,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     throughputSeconds: 2,
     resourceSeconds: 5,
     scalingReplicas: [1, 2, 4],
+    scenarioSeconds: 3,
   },
   full: {
     name: 'full',
@@ -49,6 +52,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     throughputSeconds: 60,
     resourceSeconds: 120,
     scalingReplicas: [1, 2, 4, 8, 16, 32],
+    scenarioSeconds: 60,
   },
 };
 

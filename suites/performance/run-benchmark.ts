@@ -3,7 +3,8 @@
  * One benchmark run end to end against a `Cluster`: the selected suites (latency first), results
  * persisted after every point as `performance.json` with `complete: false`, then finalised (added
  * latency, summary row, `complete: true`), charts rendered and the report page written. fortio's own
- * JSON of every latency point is kept beside it in `fortio/<mode>-c<connections>-r<repetition>.json`.
+ * JSON of every latency point is kept beside it in `fortio/<mode>-c<connections>-r<repetition>.json`,
+ * autocannon's of every scenario run in `autocannon/<mode>-<scenario>-r<repetition>.json`.
  */
 import { join } from 'node:path';
 import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
@@ -22,9 +23,11 @@ import { writeReport } from '../../results/report/write-report.ts';
 import { runLatencySuite, type SuiteProgress } from './latency-suite.ts';
 import { getProfile, type ProfileName } from './profiles.ts';
 import { runResourceSuite } from './resource-suite.ts';
+import { autocannonVersion } from './scenario-driver.ts';
+import { runScenarioSuite } from './scenario-suite.ts';
 import { runThroughputSuite } from './throughput-suite.ts';
 
-export const SUITES = ['latency', 'throughput', 'resources'] as const;
+export const SUITES = ['latency', 'throughput', 'resources', 'scenarios'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchmarkOptions {
@@ -164,6 +167,27 @@ export async function runBenchmark(cluster: Cluster, options: BenchmarkOptions):
       logger.warn('resource suite failed', { error: describeError(err) });
     }
   }
+  if (suites.includes('scenarios')) {
+    try {
+      const sc = await runScenarioSuite(cluster, {
+        ...common,
+        repetitions: options.repetitions ?? profile.repetitions,
+        onProgress: (p) => options.onProgress?.('scenarios', p),
+        onRawJson: (point, json) =>
+          writeFileAtomic(
+            join(options.runDir, 'autocannon', `${point.mode}-${point.scenario}-r${point.repetition}.json`),
+            json,
+          ),
+      });
+      result.scenarios = sc.scenarios;
+      result.environment.tools = { ...result.environment.tools, autocannon: autocannonVersion() };
+      addSkipped(sc.skippedModes);
+      await save();
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      logger.warn('scenario suite failed', { error: describeError(err) });
+    }
+  }
   const nodeObjects = await cluster.list('Node').catch(() => []);
   result.environment.cluster.nodes = nodeObjects.length || (result.settings.crossNode ? 2 : 1);
   result = finalizePerformanceResult(result);
@@ -172,7 +196,12 @@ export async function runBenchmark(cluster: Cluster, options: BenchmarkOptions):
   }
   const performancePath = await save();
   const hasData =
-    result.latency.length + result.throughput.length + result.resources.length + result.scaling.length > 0;
+    result.latency.length +
+      result.throughput.length +
+      result.resources.length +
+      result.scaling.length +
+      (result.scenarios?.length ?? 0) >
+    0;
   const charts = hasData ? await writePerformanceCharts(options.runDir, result) : [];
   const reportPath = await writeReport(options.runDir, result);
   return { result, performancePath, charts: charts.map((c) => c.svgPath), reportPath };
