@@ -5,6 +5,7 @@
  * pod-to-node placement, and the admin endpoints.
  */
 import type { Logger } from '../../core/logger.ts';
+import { TYPE_URL_L4_TRAFFIC_POLICY } from '../api/l4.ts';
 import {
   L7_TYPE_URLS,
   TYPE_URL_L7_ROUTE_TABLE,
@@ -26,6 +27,7 @@ import {
   podsAffectL7,
   translatePods,
 } from './model/build-model.ts';
+import { translateL4Policies } from './model/l4-policies.ts';
 import { DEFAULT_MESH_SETTINGS, type MeshSettings, type ModelInput } from './model/model-input.ts';
 import { type Serving, startServing } from './server/serving.ts';
 
@@ -99,6 +101,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     rs.replaceType(TYPE_URL_L7_TRAFFIC_POLICY, model.l7.trafficPolicies, origin);
     rs.replaceType(TYPE_URL_L7_SECURITY, model.l7.security, origin);
     rs.replaceType(TYPE_URL_L7_TELEMETRY, model.l7.telemetry, origin);
+    rs.replaceType(TYPE_URL_L4_TRAFFIC_POLICY, model.l4, origin);
   };
 
   const snapshot = (): ModelInput => {
@@ -124,6 +127,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     }
     model.identitiesByNode = identitiesByNode(model.workloads.values());
     serving.store.patchType(TYPE_URL_ADDRESS, addresses, origin);
+    // Subsets and rate-limit selectors resolve to workloads: follow pod changes (unchanged
+    // policies keep their version and are not pushed).
+    model.l4 = translateL4Policies(input, model.services, model.workloads, settings).policies;
+    serving.store.replaceType(TYPE_URL_L4_TRAFFIC_POLICY, model.l4, origin);
   };
 
   // Coalesce bursts of changes into one rebuild; remember the oldest change for push latency.
@@ -163,8 +170,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             security: mapToObject(model.l7.security),
             telemetry: mapToObject(model.l7.telemetry),
           },
+          l4: mapToObject(model.l4),
           identitiesByNode: Object.fromEntries([...model.identitiesByNode].map(([n, s]) => [n, [...s]])),
-          typeUrls: [TYPE_URL_ADDRESS, TYPE_URL_AUTHORIZATION, ...L7_TYPE_URLS],
+          typeUrls: [TYPE_URL_ADDRESS, TYPE_URL_AUTHORIZATION, ...L7_TYPE_URLS, TYPE_URL_L4_TRAFFIC_POLICY],
         }),
         pushStatus: () => serving.xds.status(),
         events: () => events.list(),

@@ -12,7 +12,7 @@ import { createCaClient, createXdsClient } from '../control-plane/client/index.t
 import { startAdminServers } from './admin/admin-server.ts';
 import { defaultConfig, type ZtunnelConfig } from './config.ts';
 import { createWorkloadStore } from './state/workload-store.ts';
-import { syncFromXds } from './state/xds-sync.ts';
+import { syncFromXds, ZTUNNEL_TYPE_URLS } from './state/xds-sync.ts';
 import { startZdsServer } from './zds/server.ts';
 import { createZtunnel } from './ztunnel.ts';
 
@@ -51,6 +51,7 @@ try {
     rootCertPem,
     token,
     node: `ztunnel~${config.node}`,
+    typeUrls: ZTUNNEL_TYPE_URLS,
     serverName: values['server-name'],
     logger: logger.child({ scope: 'xds' }),
   });

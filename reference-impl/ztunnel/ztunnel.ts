@@ -27,7 +27,7 @@ import {
 } from './identity/certificates.ts';
 import { createPodDns, type PodDns } from './pod/pod-dns.ts';
 import { type PodProxy, type PortBinder, startPodProxy } from './pod/pod-proxy.ts';
-import { createConnectionLimits } from './proxy/connection-limits.ts';
+import { createConnectionLimits, createServiceLimits } from './proxy/connection-limits.ts';
 import { type ConnectionTracker, createConnectionTracker } from './proxy/connection-tracker.ts';
 import { createEndpointHealth } from './proxy/endpoint-health.ts';
 import type { PodContext, ProxyInputs } from './proxy/inputs.ts';
@@ -145,7 +145,8 @@ export function createZtunnel(inputs: ZtunnelInputs): Ztunnel {
     return p;
   };
   const health = createEndpointHealth();
-  const baseInputs = { config, state, certs, telemetry, tracker, health, logger };
+  const serviceLimits = createServiceLimits();
+  const baseInputs = { config, state, certs, telemetry, tracker, health, serviceLimits, logger };
 
   const unsubscribe = watchPolicies(state, tracker, logger);
 

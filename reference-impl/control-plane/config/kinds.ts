@@ -8,6 +8,7 @@
 import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { GRPCRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/GRPCRoute';
+import { EnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter';
 import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
 import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
@@ -109,6 +110,16 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     'exportTo',
     'subjectAltNames',
   ]),
+  // Only v1alpha3 exists; the model reads just the local_ratelimit network filter (l4-policies.ts).
+  EnvoyFilter: {
+    ...crd('networking.istio.io', ['v1alpha3'], EnvoyFilter, 'envoyfilters', [
+      'workloadSelector',
+      'targetRefs',
+      'configPatches',
+      'priority',
+    ]),
+    version: 'v1alpha3',
+  },
   Telemetry: crd('telemetry.istio.io', ['v1', 'v1alpha1'], Telemetry, 'telemetries', [
     'selector',
     'targetRef',

@@ -38,6 +38,7 @@ export const KINDS = [
   'VirtualService',
   'DestinationRule',
   'ServiceEntry',
+  'EnvoyFilter',
   'Telemetry',
   'Gateway',
   'HTTPRoute',

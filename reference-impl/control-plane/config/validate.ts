@@ -8,6 +8,7 @@ import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../../../core/errors.ts';
 import { KIND_INFO } from './kinds.ts';
 import { CLUSTER_SCOPED, isKind, type MeshObject } from './objects.ts';
+import { trafficFieldError } from './validate-traffic.ts';
 
 /** Largest accepted object, like the Kubernetes API server's request limit. */
 export const MAX_OBJECT_BYTES = 1024 * 1024;
@@ -111,7 +112,7 @@ function semantic(o: MeshObject): { field: string; reason: string } | undefined 
       }
     }
   }
-  return undefined;
+  return trafficFieldError(o);
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * @module reference-impl/control-plane/model/build-model
  * The whole translation, pure: accepted objects → Workloads, Services, Authorizations, L7 resources,
- * the identities each node may ask certificates for, and translation warnings.
+ * per-service L4 traffic policies, the identities each node may ask certificates for, and translation warnings.
  */
+import type { L4TrafficPolicy } from '../../api/l4.ts';
 import type { L7Resources } from '../../api/l7.ts';
 import type { Authorization, Service, Workload } from '../../api/workload.ts';
 import type { MeshObject } from '../config/objects.ts';
 import { policySelects, translateAuthorizationPolicy } from './authorization.ts';
+import { translateL4Policies } from './l4-policies.ts';
 import { translateServicePolicies } from './l7-policies.ts';
 import { translateRouteTables } from './l7-routes.ts';
 import { type MeshSettings, type ModelInput, namespaceLabels, objectsOf } from './model-input.ts';
@@ -21,6 +23,8 @@ export interface Model {
   services: Map<string, Service>;
   authorizations: Map<string, Authorization>;
   l7: L7Resources;
+  /** Per-service L4 traffic policy for ztunnel, by service key (`namespace/hostname`). */
+  l4: Map<string, L4TrafficPolicy>;
   /** node → `ns/sa` of the pods scheduled on it (CA node authorization). */
   identitiesByNode: Map<string, Set<string>>;
   warnings: string[];
@@ -155,11 +159,14 @@ export function buildModel(input: ModelInput, settings: MeshSettings): Model {
   const services = translateServices(input, settings);
   const routeTables = translateRouteTables(input, settings);
   const { trafficPolicies, security, telemetry } = translateServicePolicies(input, services, settings);
+  const l4 = translateL4Policies(input, services, workloads, settings);
+  warnings.push(...l4.warnings);
   return {
     workloads,
     services,
     authorizations,
     l7: { routeTables, trafficPolicies, security, telemetry },
+    l4: l4.policies,
     identitiesByNode: identitiesByNode(workloads.values()),
     warnings,
   };

@@ -1,13 +1,20 @@
 /**
  * @module reference-impl/control-plane/wire/proto-root
- * Loads the control plane's .proto files (workload, authorization, delta xDS, CA, L7 wrappers) once
- * with protobufjs and hands out the message types by full name.
+ * Loads the control plane's .proto files (workload, authorization, delta xDS, CA, L7 and L4
+ * wrappers) once with protobufjs and hands out the message types by full name.
  */
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
 const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url));
-const FILES = ['workload.proto', 'authorization.proto', 'discovery.proto', 'ca.proto', 'l7.proto'];
+const FILES = [
+  'workload.proto',
+  'authorization.proto',
+  'discovery.proto',
+  'ca.proto',
+  'l7.proto',
+  'l4.proto',
+];
 
 let root: protobuf.Root | undefined;
 

@@ -11,7 +11,7 @@ import type { HbonePool } from '../hbone/pool.ts';
 import type { CertificateManager } from '../identity/certificates.ts';
 import type { WorkloadState } from '../state/workload-store.ts';
 import type { ConnectionTelemetry } from '../telemetry/connection-telemetry.ts';
-import type { ConnectionLimits } from './connection-limits.ts';
+import type { ConnectionLimits, ServiceLimits } from './connection-limits.ts';
 import type { ConnectionTracker } from './connection-tracker.ts';
 import type { EndpointHealth } from './endpoint-health.ts';
 
@@ -24,6 +24,8 @@ export interface ProxyInputs {
   telemetry: ConnectionTelemetry;
   tracker: ConnectionTracker;
   health: EndpointHealth;
+  /** Per-service limits from the L4 traffic policies (absent: those limits are not enforced). */
+  serviceLimits?: ServiceLimits;
   logger: Logger;
 }
 

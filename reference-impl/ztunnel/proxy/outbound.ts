@@ -3,11 +3,14 @@
  * Outbound (15001 in the pod's namespace): a captured connection is routed (route.ts) and carried
  * over HBONE, or plain TCP when the destination is not captured. A failed connect retries on the
  * next candidate endpoint (connect retry) and counts toward that endpoint's ejection (outlier
- * detection). Also used by SOCKS5 with an explicit destination.
+ * detection). Toward a service with an L4 traffic policy, its per-service limits (max connections
+ * per source pod, connection rate) are taken before routing and its connect timeout bounds each
+ * attempt. Also used by SOCKS5 with an explicit destination.
  */
 
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { serviceKey } from '../../api/workload.ts';
 import { hboneRequestHeaders } from '../hbone/authority.ts';
 import { HboneConnectError } from '../hbone/pool.ts';
 import { acceptCaptured } from './accepted.ts';
@@ -65,6 +68,21 @@ export function proxyOutbound(
     return;
   }
   socket.once('close', () => slot.release());
+  const vip = inputs.state.serviceByVip(dst.ip);
+  const policy = vip ? inputs.state.trafficPolicy(serviceKey(vip)) : undefined;
+  const serviceSlot =
+    policy && inputs.serviceLimits ? inputs.serviceLimits.acquire(pod.uid, policy) : undefined;
+  if (serviceSlot && !serviceSlot.ok) {
+    log().info('outbound connection refused by the service traffic policy', {
+      dst,
+      service: policy?.service,
+      reason: serviceSlot.reason,
+    });
+    refuse('overflow', serviceSlot.reason === 'overflow' ? 'UO' : 'RL', true);
+    return;
+  }
+  if (serviceSlot) socket.once('close', () => serviceSlot.release());
+  const connectTimeoutMs = policy?.connectTimeoutMs ?? inputs.config.connectTimeoutMs;
   const routes = planRoutes(inputs.state, inputs.health, source, dst, inputs.config.ports.hbone).slice(
     0,
     1 + inputs.config.connectRetries,
@@ -91,13 +109,13 @@ export function proxyOutbound(
                 sourceWorkload: source,
                 serviceHostname: route.service?.hostname,
               }),
-              timeoutMs: inputs.config.connectTimeoutMs,
+              timeoutMs: connectTimeoutMs,
             })
           : await connectTcp(
               (ip, port) => pod.dial(ip, port),
               route.target.ip,
               route.target.port,
-              inputs.config.connectTimeoutMs,
+              connectTimeoutMs,
             );
       inputs.health.success(endpoint);
       return { route, upstream };

@@ -5,7 +5,7 @@ import type { Service } from '../../api/workload.ts';
 import { createWorkloadStore } from '../state/workload-store.ts';
 import { workload } from '../testing/fixtures.ts';
 import { createEndpointHealth } from './endpoint-health.ts';
-import { planRoutes } from './route.ts';
+import { matchTcpRoute, pickWeighted, planRoutes } from './route.ts';
 
 const SVC_KEY = 'ns/svc.ns.svc.cluster.local';
 function setup(options: { serviceWaypoint?: boolean; workloadWaypoint?: boolean } = {}) {
@@ -128,4 +128,83 @@ test('load balancing spreads connections over endpoints', () => {
   }
   assert.equal(seen.size, 2);
   for (const n of seen.values()) assert.ok(n > 120, `uneven spread ${[...seen]}`);
+});
+
+test('pickWeighted: probability weight/total, zero weights never picked, all-zero picks nothing', () => {
+  const backends = [
+    { name: 'a', weight: 0 },
+    { name: 'b', weight: 25 },
+    { name: 'c', weight: 75 },
+  ];
+  const counts = { a: 0, b: 0, c: 0 };
+  for (let i = 0; i < 100; i++) counts[pickWeighted(backends, () => i / 100)!.name as 'a' | 'b' | 'c']++;
+  assert.deepEqual(counts, { a: 0, b: 25, c: 75 });
+  assert.equal(pickWeighted(backends, () => 0.999999)?.name, 'c');
+  assert.equal(
+    pickWeighted([{ weight: 0 }, { weight: 0 }], () => 0.5),
+    undefined,
+  );
+  assert.equal(
+    pickWeighted([], () => 0.5),
+    undefined,
+  );
+});
+
+test('matchTcpRoute: first route whose ports include the destination port; no ports = any', () => {
+  const r1 = { name: 'r1', ports: [9090], backends: [] };
+  const r2 = { name: 'r2', ports: [], backends: [] };
+  assert.equal(matchTcpRoute([r1, r2], 9090), r1);
+  assert.equal(matchTcpRoute([r1, r2], 80), r2);
+  assert.equal(matchTcpRoute([r1], 80), undefined);
+});
+
+test('tcp route with subsets: every connection goes to the weighted subset only', () => {
+  const store = setup();
+  store.upsertTrafficPolicy({
+    service: SVC_KEY,
+    sources: ['VirtualService ns/shift'],
+    routes: [
+      {
+        name: 'VirtualService/ns/shift#0',
+        ports: [80],
+        backends: [
+          { service: SVC_KEY, subset: 'v1', workloads: ['e1'], weight: 0 },
+          { service: SVC_KEY, subset: 'v2', workloads: ['e2'], weight: 100 },
+        ],
+      },
+    ],
+  });
+  for (let i = 0; i < 20; i++) {
+    const routes = planRoutes(
+      store,
+      createEndpointHealth(),
+      store.workloadByUid('client'),
+      { ip: '10.96.0.10', port: 80 },
+      15008,
+      () => i / 20,
+    );
+    assert.deepEqual(
+      routes.map((r) => r.target.ip),
+      ['10.0.0.12'],
+    );
+  }
+  // A subset that selects nothing has no route (the connection is refused, as Envoy's "no healthy upstream").
+  store.upsertTrafficPolicy({
+    service: SVC_KEY,
+    sources: [],
+    routes: [
+      { name: 'x', ports: [], backends: [{ service: SVC_KEY, subset: 'v3', workloads: [], weight: 100 }] },
+    ],
+  });
+  assert.deepEqual(planRoutes(store, createEndpointHealth(), undefined, { ip: '10.96.0.10', port: 80 }), []);
+  // Another port is not matched by a port-specific route: plain load balancing over both.
+  store.upsertTrafficPolicy({
+    service: SVC_KEY,
+    sources: [],
+    routes: [{ name: 'y', ports: [9090], backends: [{ service: SVC_KEY, workloads: [], weight: 100 }] }],
+  });
+  assert.equal(
+    planRoutes(store, createEndpointHealth(), undefined, { ip: '10.96.0.10', port: 80 }).length,
+    2,
+  );
 });

@@ -4,8 +4,12 @@
  * failed connect can retry on the next: 1. a Service VIP with a waypoint → HBONE to the waypoint,
  * authority stays `VIP:port`; 2. else the picked endpoint's own waypoint unless the traffic comes from
  * it; 3. else HBONE to `podIP:15008`, or plain TCP when the destination is not captured.
- * Load balancing is per connection: random among healthy endpoints, ejected ones last.
+ * Load balancing is per connection: random among healthy endpoints, ejected ones last. A service
+ * with VirtualService `tcp` routes in its L4 traffic policy first picks one backend by weight (a
+ * DestinationRule subset = the workloads the control plane resolved for it), then balances among
+ * that backend's endpoints.
  */
+import type { L4Backend, L4Route } from '../../api/l4.ts';
 import type { GatewayAddress, Service, Workload } from '../../api/workload.ts';
 import { serviceKey, spiffeId } from '../../api/workload.ts';
 import type { WorkloadState } from '../state/workload-store.ts';
@@ -96,6 +100,59 @@ function toWorkload(
   return { kind: 'tcp', target, destinationWorkload: w, service };
 }
 
+/** The first tcp route matching destination port `port` (a route without ports matches all). */
+export function matchTcpRoute(routes: readonly L4Route[], port: number): L4Route | undefined {
+  return routes.find((r) => r.ports.length === 0 || r.ports.includes(port));
+}
+
+/**
+ * One backend chosen with probability weight / total (`random` in [0, 1)); undefined when every
+ * weight is 0 or there is no backend.
+ */
+export function pickWeighted<T extends Pick<L4Backend, 'weight'>>(
+  backends: readonly T[],
+  random: () => number = Math.random,
+): T | undefined {
+  const total = backends.reduce((n, b) => n + Math.max(0, b.weight), 0);
+  if (total <= 0) return undefined;
+  let r = random() * total;
+  for (const b of backends) {
+    if (b.weight <= 0) continue;
+    if (r < b.weight) return b;
+    r -= b.weight;
+  }
+  return backends.findLast((b) => b.weight > 0);
+}
+
+/** Healthy endpoints of `svc` (only `only` uids when given) as routes, shuffled, ejected ones last. */
+function endpointRoutes(
+  state: WorkloadState,
+  health: EndpointHealth,
+  source: Workload | undefined,
+  svc: Service,
+  servicePort: number,
+  hbonePort: number,
+  only?: readonly string[],
+): Route[] {
+  const key = serviceKey(svc);
+  const port = svc.ports.find((p) => p.servicePort === servicePort);
+  const endpoints = state
+    .endpointsOf(svc)
+    .filter((w) => w.status === 'HEALTHY' && (!only || only.includes(w.uid)));
+  const routes: Route[] = [];
+  for (const w of shuffled(endpoints)) {
+    const wPort = w.services[key]?.find((p) => p.servicePort === servicePort);
+    const targetPort = wPort?.targetPort || port?.targetPort || servicePort;
+    const r = toWorkload(state, source, w, targetPort, hbonePort, svc);
+    if (r) routes.push(r);
+  }
+  const key2 = (r: Route) => `${r.target.ip}:${r.target.port}`;
+  return [
+    ...routes.filter((r) => !health.isEjected(key2(r))),
+    ...routes.filter((r) => health.isEjected(key2(r))),
+  ];
+}
+
 /** Candidate routes for a connection to `dst`, best first; empty when a service has no endpoint. */
 export function planRoutes(
   state: WorkloadState,
@@ -103,6 +160,7 @@ export function planRoutes(
   source: Workload | undefined,
   dst: { ip: string; port: number },
   hbonePort = 15008,
+  random: () => number = Math.random,
 ): Route[] {
   const svc = state.serviceByVip(dst.ip);
   if (svc) {
@@ -113,21 +171,22 @@ export function planRoutes(
         return r ? [r] : [];
       }
     }
-    const key = serviceKey(svc);
-    const port = svc.ports.find((p) => p.servicePort === dst.port);
-    const endpoints = state.endpointsOf(svc).filter((w) => w.status === 'HEALTHY');
-    const routes: Route[] = [];
-    for (const w of shuffled(endpoints)) {
-      const wPort = w.services[key]?.find((p) => p.servicePort === dst.port);
-      const targetPort = wPort?.targetPort || port?.targetPort || dst.port;
-      const r = toWorkload(state, source, w, targetPort, hbonePort, svc);
-      if (r) routes.push(r);
+    const tcpRoute = matchTcpRoute(state.trafficPolicy(serviceKey(svc))?.routes ?? [], dst.port);
+    if (tcpRoute) {
+      const backend = pickWeighted(tcpRoute.backends, random);
+      const target = backend && state.serviceByKey(backend.service);
+      if (!backend || !target) return [];
+      return endpointRoutes(
+        state,
+        health,
+        source,
+        target,
+        backend.port ?? dst.port,
+        hbonePort,
+        backend.workloads,
+      );
     }
-    const key2 = (r: Route) => `${r.target.ip}:${r.target.port}`;
-    return [
-      ...routes.filter((r) => !health.isEjected(key2(r))),
-      ...routes.filter((r) => health.isEjected(key2(r))),
-    ];
+    return endpointRoutes(state, health, source, svc, dst.port, hbonePort);
   }
   const w = state.workloadByIp(dst.ip);
   if (w) {

@@ -1,9 +1,10 @@
 /**
  * @module reference-impl/ztunnel/state/workload-store
- * What ztunnel knows about the mesh: workloads, services and authorization policies, indexed for the
- * data path (by IP, by VIP, by hostname). Only the xDS client (or a test) writes it; listeners read it
+ * What ztunnel knows about the mesh: workloads, services, authorization policies and per-service L4
+ * traffic policies, indexed for the data path (by IP, by VIP, by hostname). Only the xDS client (or a test) writes it; listeners read it
  * and subscribe to changes (a policy change re-checks live connections).
  */
+import type { L4TrafficPolicy } from '../../api/l4.ts';
 import type { Authorization, Service, Workload } from '../../api/workload.ts';
 import { authorizationKey, serviceKey } from '../../api/workload.ts';
 
@@ -11,7 +12,8 @@ import { authorizationKey, serviceKey } from '../../api/workload.ts';
 export type StoreChange =
   | { kind: 'workload'; key: string }
   | { kind: 'service'; key: string }
-  | { kind: 'authorization'; key: string };
+  | { kind: 'authorization'; key: string }
+  | { kind: 'traffic-policy'; key: string };
 
 /** Read side of the store, used by the data path. */
 export interface WorkloadState {
@@ -24,8 +26,15 @@ export interface WorkloadState {
   endpointsOf(service: Service): Workload[];
   /** The policies that apply to `workload`: global, its namespace's, and those selecting it. */
   policiesFor(workload: Workload): Authorization[];
+  /** The L4 traffic policy toward service `namespace/hostname`, if any. */
+  trafficPolicy(serviceKey: string): L4TrafficPolicy | undefined;
   subscribe(fn: (change: StoreChange) => void): () => void;
-  snapshot(): { workloads: Workload[]; services: Service[]; policies: Authorization[] };
+  snapshot(): {
+    workloads: Workload[];
+    services: Service[];
+    policies: Authorization[];
+    trafficPolicies: L4TrafficPolicy[];
+  };
 }
 
 /** Write side, for the xDS client and tests. */
@@ -36,6 +45,8 @@ export interface WorkloadStore extends WorkloadState {
   removeService(key: string): void;
   upsertAuthorization(a: Authorization): void;
   removeAuthorization(key: string): void;
+  upsertTrafficPolicy(p: L4TrafficPolicy): void;
+  removeTrafficPolicy(serviceKey: string): void;
 }
 
 /** Creates an empty in-memory store. */
@@ -45,6 +56,7 @@ export function createWorkloadStore(): WorkloadStore {
   const services = new Map<string, Service>();
   const byVip = new Map<string, string>();
   const policies = new Map<string, Authorization>();
+  const trafficPolicies = new Map<string, L4TrafficPolicy>();
   const listeners = new Set<(c: StoreChange) => void>();
   const emit = (c: StoreChange) => {
     for (const fn of listeners) fn(c);
@@ -85,6 +97,7 @@ export function createWorkloadStore(): WorkloadStore {
           (p.scope === 'NAMESPACE' && p.namespace === w.namespace) ||
           (p.scope === 'WORKLOAD_SELECTOR' && w.authorizationPolicies.includes(authorizationKey(p))),
       ),
+    trafficPolicy: (key) => trafficPolicies.get(key),
     subscribe(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
@@ -93,6 +106,7 @@ export function createWorkloadStore(): WorkloadStore {
       workloads: [...workloads.values()],
       services: [...services.values()],
       policies: [...policies.values()],
+      trafficPolicies: [...trafficPolicies.values()],
     }),
     upsertWorkload(w) {
       unindexWorkload(w.uid);
@@ -122,6 +136,13 @@ export function createWorkloadStore(): WorkloadStore {
     },
     removeAuthorization(key) {
       if (policies.delete(key)) emit({ kind: 'authorization', key });
+    },
+    upsertTrafficPolicy(p) {
+      trafficPolicies.set(p.service, p);
+      emit({ kind: 'traffic-policy', key: p.service });
+    },
+    removeTrafficPolicy(key) {
+      if (trafficPolicies.delete(key)) emit({ kind: 'traffic-policy', key });
     },
   };
 }
