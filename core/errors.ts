@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_NOT_LINUX'
   | 'E_KERNEL_FEATURE'
   | 'E_TOOL_MISSING'
+  | 'E_BUILD'
   // cluster lifecycle
   | 'E_CLUSTER_EXISTS'
   | 'E_CLUSTER_NOT_FOUND'

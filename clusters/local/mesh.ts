@@ -2,7 +2,8 @@
  * @module clusters/local/mesh
  * Installs the reference mesh as host-network pods in `istio-system`: istiod on node 0, and per
  * node a ztunnel and an istio-cni-node agent, with per-node bootstrap tokens; waits for their
- * readiness endpoints from inside the node namespace.
+ * readiness endpoints from inside the node namespace. The programs run as esbuild bundles built from
+ * the current sources at install time (`node-bundle.ts`), as an image would hold them.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { MeshbenchError } from '../../core/errors.ts';
 import type { Cluster, KubeObject, MeshInfo, MeshInstallOptions, WaitOptions } from '../cluster.ts';
 import { REPO_ROOT } from './images.ts';
 import type { ClusterPaths } from './naming.ts';
+import { bundleEntries } from './node-bundle.ts';
 import { readState, writeFileAtomic } from './state.ts';
 
 /** What the installer needs of a local cluster. */
@@ -45,7 +47,7 @@ const hostPod = (
       {
         name: app === 'istio-cni-node' ? 'install-cni' : app === 'istiod' ? 'discovery' : 'istio-proxy',
         image: `meshbench/${app}`,
-        command: [process.execPath, '--import', 'tsx', ...argv],
+        command: [process.execPath, ...argv],
         ...(probePort
           ? {
               readinessProbe: {
@@ -82,6 +84,7 @@ export async function installReferenceMesh(
       );
     }
   }
+  const bins = await bundleEntries(PROGRAMS);
   const state = readState(c.paths.stateFile);
   const nodes = state?.nodes ?? [];
   if (!nodes[0]) throw new MeshbenchError('E_CLUSTER_STATE', `cluster ${c.name} has no nodes in its state`);
@@ -109,7 +112,7 @@ export async function installReferenceMesh(
       nodes[0].name,
       'istiod',
       [
-        PROGRAMS.istiod,
+        bins['istiod']!,
         '--config-dir',
         c.paths.configDir,
         '--listen',
@@ -137,7 +140,7 @@ export async function installReferenceMesh(
       n.name,
       'ztunnel',
       [
-        PROGRAMS.ztunnel,
+        bins['ztunnel']!,
         '--node',
         n.name,
         '--xds',
@@ -157,7 +160,7 @@ export async function installReferenceMesh(
       n.name,
       'istio-cni-node',
       [
-        PROGRAMS.cni,
+        bins['cni']!,
         '--node',
         n.name,
         '--config-dir',
