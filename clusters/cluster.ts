@@ -137,6 +137,15 @@ export interface PodUsage {
   memoryBytes: number;
   peakMemoryBytes: number;
   sampledAt: string;
+  /** Per running container, where the provider can split the pod (e.g. the sidecar `istio-proxy`). */
+  containers?: Record<string, ContainerUsage>;
+}
+
+/** One container's share of a pod's usage (its process: CPU seconds, RSS and peak RSS). */
+export interface ContainerUsage {
+  cpuSeconds: number;
+  memoryBytes: number;
+  peakMemoryBytes: number;
 }
 
 export interface LogOptions {

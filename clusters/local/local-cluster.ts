@@ -39,6 +39,7 @@ import { httpIn } from './daemon/probe.ts';
 import { REPO_ROOT } from './images.ts';
 import { installReferenceMesh, uninstallReferenceMesh } from './mesh.ts';
 import type { ClusterPaths } from './naming.ts';
+import { containerUsage } from './process-usage.ts';
 import { teardownCluster } from './teardown.ts';
 
 /** What the daemon tells about a pod's runtime. */
@@ -238,7 +239,11 @@ export class LocalCluster implements Cluster {
   }
 
   async usage(pod: PodRef): Promise<PodUsage> {
-    return groupUsage((await this.runtime(pod)).cgroups);
+    const [rt, info] = await Promise.all([
+      this.runtime(pod),
+      this.pods(pod.namespace).then((l) => l.find((p) => p.name === pod.name)),
+    ]);
+    return { ...groupUsage(rt.cgroups), containers: containerUsage(info?.containers ?? []) };
   }
 
   async capture(target: CaptureTarget, options: CaptureOptions = {}): Promise<PacketCapture> {

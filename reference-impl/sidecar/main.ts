@@ -14,10 +14,10 @@ import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createCaClient, createXdsClient } from '../control-plane/client/index.ts';
-import { defaultRedirectOptions, installRedirect } from '../node-agent/redirect-rules.ts';
 import { startAdminServers } from '../ztunnel/admin/admin-server.ts';
 import { createWorkloadStore } from '../ztunnel/state/workload-store.ts';
 import { syncFromXds } from '../ztunnel/state/xds-sync.ts';
+import { installSidecarCapture } from './capture.ts';
 import { sidecarConfig } from './config.ts';
 import { startSidecar } from './sidecar.ts';
 
@@ -76,8 +76,10 @@ try {
   syncFromXds(xds, store);
   let synced = false;
   const sidecar = await startSidecar({ config, pod, state: store, certificates: ca, logger });
-  if (!values['no-capture'])
-    installRedirect('/proc/self/ns/net', { ...defaultRedirectOptions, dnsCapture: false });
+  if (!values['no-capture']) {
+    const [ip = '', port = '15012'] = values.xds!.split(':');
+    installSidecarCapture('/proc/self/ns/net', { ip, port: Number(port) });
+  }
   const admin = await startAdminServers(
     {
       registry: sidecar.registry,

@@ -25,6 +25,7 @@ import {
 import { serveDns } from './dns.ts';
 import { applyRules, renderRules, type ServiceRule } from './kube-proxy.ts';
 import { Kubelet, type PodRuntime, type PodSpec } from './kubelet.ts';
+import { appContainers, injectSidecar } from './sidecar-injection.ts';
 import { keyOf, ObjectStore } from './store.ts';
 
 /** Readiness of one object as the daemon sees it. */
@@ -166,10 +167,7 @@ export class LocalDaemon {
       }
       if (o.kind === 'Pod') {
         const old = this.store.get({ kind: 'Pod', namespace: ns, name: o.metadata.name });
-        if (
-          old &&
-          JSON.stringify((old.spec as PodSpec).containers) !== JSON.stringify((o.spec as PodSpec).containers)
-        ) {
+        if (old && JSON.stringify(appContainers(old)) !== JSON.stringify((o.spec as PodSpec).containers)) {
           throw new ValidationError(
             'E_MANIFEST_FIELD',
             { object: obj, field: 'spec' },
@@ -207,9 +205,16 @@ export class LocalDaemon {
           };
         }
       }
-      this.store.put(copy);
+      this.store.put(this.admit(copy));
       if (copy.kind === 'Namespace') this.ensureDefaultServiceAccount(copy.metadata.name);
     }
+  }
+
+  /** Mutating admission of a new object: sidecar injection (sidecar-injection.ts); others unchanged. */
+  private admit(o: KubeObject): KubeObject {
+    const ns = this.store.get({ kind: 'Namespace', name: o.metadata.namespace ?? 'default' });
+    const xds = `${this.state.state.nodes[0]?.ip}:15012`;
+    return injectSidecar(o, ns?.metadata.labels, { meshDir: this.paths.meshDir, xds });
   }
 
   private allocVip(): string {
@@ -378,7 +383,7 @@ export class LocalDaemon {
           kind === 'Deployment' ? reconcileDeployment(owner, pods, info) : reconcileJob(owner, pods, info);
         for (const p of res.delete)
           this.store.delete({ kind: 'Pod', namespace: p.metadata.namespace, name: p.metadata.name });
-        for (const p of res.create) this.store.put(p);
+        for (const p of res.create) this.store.put(this.admit(p));
         this.store.setStatus(
           keyOf({ kind, namespace: owner.metadata.namespace, name: owner.metadata.name }),
           res.status,

@@ -14,6 +14,7 @@ import { REPO_ROOT, resolveContainer } from '../images.ts';
 import { linkName, podNetns } from '../naming.ts';
 import type { NodeRecord, StateFile } from '../state.ts';
 import { createPodNetworks, deleteNetns, podIp, removeEtcNetns, writeEtcNetns } from '../topology.ts';
+import { launchInOrder } from './container-start.ts';
 import { type ProbeSpec, runProbe } from './probe.ts';
 
 export interface ContainerSpec {
@@ -222,7 +223,8 @@ export class Kubelet {
       throw err;
     }
     for (const p of fresh) {
-      for (const c of p.containers) this.launch(p, c);
+      // Spec order; a container's postStart hook (the injected sidecar's) holds the next ones.
+      void launchInOrder(p, p.containers, (c) => this.launch(p, c), this.o.logger);
       this.scheduleProbe(p, 0);
       this.o.onStatus(p);
     }
