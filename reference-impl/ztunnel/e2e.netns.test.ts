@@ -3,22 +3,26 @@
  * (198.18.240.0/24, names `mbt-zt-*`, all removed afterwards): two in-process ztunnels ("node-a",
  * "node-b") and their node agents, pods enrolled without restart, HBONE on the wire (tcpdump sees
  * TLS only), the destination sees the source's SPIFFE identity, service VIP, PeerAuthentication
- * STRICT, AuthorizationPolicy, unenrolment, ztunnel restart.
+ * STRICT, AuthorizationPolicy, original source (the app sees the client's IP), the DNS proxy (UDP and
+ * TCP capture, forwarding to the pod's upstream), unenrolment, ztunnel restart.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import dgram from 'node:dgram';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { connectFromNetns, openNetns } from '../../core/linux/netns.ts';
+import dnsPacket from 'dns-packet';
+import { bindUdpIn, connectFromNetns, openNetns } from '../../core/linux/netns.ts';
 import { createLogger, silentLogger } from '../../core/logger.ts';
 import type { NamespaceLike, PodLike } from '../node-agent/enrolment.ts';
 import { type NodeAgent, type PodSource, startNodeAgent } from '../node-agent/node-agent.ts';
 import { hasRedirect } from '../node-agent/redirect-rules.ts';
 import { defaultConfig } from './config.ts';
 import { createTestCa, type TestCa } from './identity/test-ca.ts';
+import { tcpFrame, tcpUnframe } from './pod/dns-forward.ts';
 import { createWorkloadStore } from './state/workload-store.ts';
 import { policy, workload } from './testing/fixtures.ts';
 import { createNetnsLab, leftoverNamespaces, type NetnsLab } from './testing/netns-lab.ts';
@@ -34,6 +38,17 @@ const C = '198.18.240.31';
 const VIP = '198.18.241.1';
 const MARKER = 'MESHBENCH-PLAINTEXT-MARKER-7f3a';
 const SVC = 'echo.server-ns.svc.cluster.local';
+const POD_NAME = '198-18-240-21.server-ns.pod.cluster.local';
+/** A DNS server on :53 (UDP and TCP) answering `*.pod.cluster.local`, NXDOMAIN otherwise. */
+const UPSTREAM_DNS = `
+const dp=require('dns-packet'),dgram=require('dgram'),net=require('net');
+const answer=(m)=>{const q=dp.decode(m);const n=q.questions[0].name;const ok=n.endsWith('.pod.cluster.local');
+return dp.encode({id:q.id,type:'response',flags:dp.AUTHORITATIVE_ANSWER|(ok?0:3),questions:q.questions,
+answers:ok?[{name:n,type:'A',class:'IN',ttl:5,data:n.split('.')[0].replace(/-/g,'.')}]:[]});};
+const u=dgram.createSocket('udp4');u.on('message',(m,r)=>u.send(answer(m),r.port,r.address));
+u.bind(53,'0.0.0.0',()=>net.createServer(c=>{let b=Buffer.alloc(0);c.on('error',()=>{});c.on('data',d=>{b=Buffer.concat([b,d]);
+while(b.length>=2&&b.length>=2+b.readUInt16BE(0)){const m=b.subarray(2,2+b.readUInt16BE(0));b=b.subarray(2+m.length);
+const a=answer(m),l=Buffer.alloc(2);l.writeUInt16BE(a.length);c.write(Buffer.concat([l,a]));}});}).listen(53,'0.0.0.0',()=>console.log('dns up')));`;
 
 let lab: NetnsLab;
 let ns: { a1: string; b1: string; c: string };
@@ -121,6 +136,46 @@ function talk(from: string, host: string, port: number, msg: string, timeoutMs =
   }).finally(() => handle.close());
 }
 
+/** One A query for `name` sent from inside `from` to `server:53` (as the pod's resolver would). */
+async function dnsQuery(from: string, server: string, name: string, transport: 'udp' | 'tcp') {
+  const handle = openNetns(from);
+  const query = dnsPacket.encode({ type: 'query', id: 4242, questions: [{ type: 'A', name }] });
+  try {
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`DNS ${transport} query for ${name} timed out`)), 4000);
+      const ok = (b: Buffer) => {
+        clearTimeout(t);
+        resolve(b);
+      };
+      if (transport === 'udp') {
+        const s = dgram.createSocket('udp4');
+        s.bind({ fd: bindUdpIn(handle, '0.0.0.0', 0) }, () => s.send(query, 53, server));
+        s.once('message', (m) => {
+          s.close();
+          ok(m);
+        });
+      } else {
+        const s = connectFromNetns(handle, { host: server, port: 53 });
+        let buf = Buffer.alloc(0);
+        s.on('connect', () => s.write(tcpFrame(query)));
+        s.on('error', reject);
+        s.on('data', (d: Buffer) => {
+          buf = Buffer.concat([buf, d]);
+          const m = tcpUnframe(buf).messages[0];
+          if (m) {
+            s.destroy();
+            ok(Buffer.from(m));
+          }
+        });
+      }
+    });
+    const r = dnsPacket.decode(raw) as dnsPacket.DecodedPacket & { rcode?: string };
+    return { rcode: r.rcode, ip: (r.answers?.[0] as { data?: string } | undefined)?.data };
+  } finally {
+    handle.close();
+  }
+}
+
 const settle = async () => {
   await nodes.a.agent?.settle();
   await nodes.b.agent?.settle();
@@ -142,6 +197,14 @@ before(async () => {
     server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
   });
   serverPid = server.pid!;
+  // The pods' upstream resolver (the cluster DNS's role) in pod c: owns `*.pod.cluster.local` only.
+  const upstream = lab.spawnIn(ns.c, [process.execPath, '-e', UPSTREAM_DNS]);
+  await new Promise<void>((resolve, reject) => {
+    upstream.stdout!.once('data', () => resolve());
+    upstream.once('exit', (c) => reject(new Error(`upstream DNS exited ${c}`)));
+  });
+  mkdirSync(`/etc/netns/${ns.a1}`, { recursive: true });
+  writeFileSync(`/etc/netns/${ns.a1}/resolv.conf`, `nameserver ${C}\nnameserver 8.8.8.8\n`);
   const wl = (uid: string, ip: string, nsName: string, sa: string, node: string, hbone: boolean) =>
     workload({
       uid,
@@ -210,6 +273,7 @@ after(async () => {
     await stopNode(n);
   }
   lab?.destroy();
+  if (ns?.a1) rmSync(`/etc/netns/${ns.a1}`, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(leftoverNamespaces(TAG), []);
 });
@@ -373,6 +437,24 @@ test('original source negative control: without the fwmark rule the replies are 
     lab.exec(ns.b1, ['ip', ...rule.map((a) => (a === '%s' ? 'add' : a))]);
   }
   assert.match(await talk(ns.a1, B1, 8080, 'route-back'), /got=route-back/);
+});
+
+test('DNS proxy: captured UDP and TCP 53; mesh names answered, other names forwarded to the pod upstream', {
+  skip,
+}, async () => {
+  // Control: pod c is not captured, so its queries reach the upstream, which knows no mesh name.
+  assert.equal((await dnsQuery(ns.c, C, SVC, 'udp')).rcode, 'NXDOMAIN');
+  for (const transport of ['udp', 'tcp'] as const) {
+    // Captured (to 15053) whatever server the pod asks: the proxy answers the service VIP itself.
+    assert.deepEqual(await dnsQuery(ns.a1, C, SVC, transport), { rcode: 'NOERROR', ip: VIP }, transport);
+    // Not a mesh name: forwarded to the upstream of a1's resolv.conf (C; 8.8.8.8 is never used).
+    assert.deepEqual(
+      await dnsQuery(ns.a1, C, POD_NAME, transport),
+      { rcode: 'NOERROR', ip: '198.18.240.21' },
+      transport,
+    );
+    assert.equal((await dnsQuery(ns.a1, C, 'nope.example.internal', transport)).rcode, 'NXDOMAIN');
+  }
 });
 
 test('AuthorizationPolicy: DENY from client-ns refuses HBONE (401 → reset), ALLOW for it admits', {

@@ -25,8 +25,9 @@ import {
   type CertificateSource,
   createCertificateManager,
 } from './identity/certificates.ts';
-import { createPodDns, type PodDns } from './pod/pod-dns.ts';
+import type { PodDns } from './pod/pod-dns.ts';
 import { type PodProxy, type PortBinder, startPodProxy } from './pod/pod-proxy.ts';
+import { startPodDns } from './pod/start-pod-dns.ts';
 import { createConnectionLimits, createServiceLimits } from './proxy/connection-limits.ts';
 import { type ConnectionTracker, createConnectionTracker } from './proxy/connection-tracker.ts';
 import { createEndpointHealth } from './proxy/endpoint-health.ts';
@@ -207,7 +208,7 @@ export function createZtunnel(inputs: ZtunnelInputs): Ztunnel {
       let dns: PodDns | undefined;
       if (config.enableDnsProxy && net.bindUdp) {
         try {
-          dns = createPodDns(inputsForPod, pod, net.bindUdp(config.ports.dns));
+          dns = startPodDns(inputsForPod, pod, zds.netns, { ...net, bindUdp: net.bindUdp }, config.ports.dns);
         } catch (err) {
           logger.warn('dns proxy not started', { pod: zds.name, error: String(err) });
         }
