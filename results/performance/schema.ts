@@ -14,6 +14,7 @@ const mode = { enum: [...MODES] } as const;
 const meshMode = { enum: MODES.filter((m) => m !== 'baseline') } as const;
 const codes = { type: 'object', additionalProperties: count } as const;
 const date = { type: 'string', minLength: 10 } as const;
+const loadTriple = { type: 'array', items: nonNegative, minItems: 3, maxItems: 3 } as const;
 
 /** Strict object: every listed property required, nothing else allowed. */
 function record(properties: Record<string, unknown>, optional: string[] = []) {
@@ -34,23 +35,27 @@ export const performanceJsonSchema = record(
     startedAt: date,
     finishedAt: { anyOf: [date, { type: 'null' }] },
     complete: { type: 'boolean' },
-    environment: record({
-      cpuModel: { type: 'string' },
-      cores: { type: 'integer', minimum: 1 },
-      kernel: { type: 'string' },
-      platform: { type: 'string' },
-      nodeVersion: { type: 'string' },
-      tools: { type: 'object', additionalProperties: { type: 'string' } },
-      mesh: record({
-        implementation: { enum: ['none', 'reference', 'istio'] },
-        version: { type: 'string' },
-      }),
-      cluster: record({
-        provider: { type: 'string' },
-        name: { type: 'string' },
-        nodes: count,
-      }),
-    }),
+    environment: record(
+      {
+        cpuModel: { type: 'string' },
+        cores: { type: 'integer', minimum: 1 },
+        kernel: { type: 'string' },
+        platform: { type: 'string' },
+        nodeVersion: { type: 'string' },
+        tools: { type: 'object', additionalProperties: { type: 'string' } },
+        mesh: record({
+          implementation: { enum: ['none', 'reference', 'istio'] },
+          version: { type: 'string' },
+        }),
+        cluster: record({
+          provider: { type: 'string' },
+          name: { type: 'string' },
+          nodes: count,
+        }),
+        loadAverage: record({ start: loadTriple, end: loadTriple }, ['end']),
+      },
+      ['loadAverage'],
+    ),
     settings: record({
       profile: { enum: ['quick', 'full'] },
       protocol: { const: 'http/1.1' },

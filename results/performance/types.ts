@@ -27,6 +27,8 @@ export interface Environment {
   tools: Record<string, string>;
   mesh: { implementation: 'none' | 'reference' | 'istio'; version: string };
   cluster: { provider: string; name: string; nodes: number };
+  /** 1, 5 and 15 minute load averages of the machine at the start and end of the run (absent in older files). */
+  loadAverage?: { start: [number, number, number]; end?: [number, number, number] };
 }
 
 /** How the latency points were taken (Istio's method unless a field says otherwise). */

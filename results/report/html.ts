@@ -149,6 +149,12 @@ export function renderReportHtml(input: ReportInput): string {
     ['mesh', `${e.mesh.implementation} ${e.mesh.version}`.trim()],
     ['cluster', `${e.cluster.provider}/${e.cluster.name}, ${e.cluster.nodes} nodes`],
     [
+      'load average (1/5/15 min)',
+      e.loadAverage
+        ? `start ${e.loadAverage.start.join(' / ')}${e.loadAverage.end ? `, end ${e.loadAverage.end.join(' / ')}` : ''}`
+        : 'not recorded',
+    ],
+    [
       'method',
       `${s.protocol}, ${s.payloadBytes} B, ${s.qps} qps, connections ${s.connections.join(',')}, ${s.durationSeconds} s × ${s.repetitions} repetitions, ${s.uniform ? '-uniform ' : ''}${s.noCatchUp ? '-nocatchup' : ''}, ${s.crossNode ? 'client and server on different nodes' : 'client and server on the same node'} (profile ${s.profile})`,
     ],

@@ -11,7 +11,7 @@ import type { Cluster, MeshInfo } from '../../clusters/cluster.ts';
 import { describeError, MeshbenchError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import { writePerformanceCharts } from '../../results/charts/write-charts.ts';
-import { describeEnvironment } from '../../results/performance/environment.ts';
+import { describeEnvironment, withLoadAtEnd } from '../../results/performance/environment.ts';
 import { finalizePerformanceResult, writePerformanceResult } from '../../results/performance/store.ts';
 import {
   type Mode,
@@ -190,7 +190,7 @@ export async function runBenchmark(cluster: Cluster, options: BenchmarkOptions):
   }
   const nodeObjects = await cluster.list('Node').catch(() => []);
   result.environment.cluster.nodes = nodeObjects.length || (result.settings.crossNode ? 2 : 1);
-  result = finalizePerformanceResult(result);
+  result = finalizePerformanceResult({ ...result, environment: withLoadAtEnd(result.environment) });
   if (result.latency.length === 0 && suites.includes('latency')) {
     throw new MeshbenchError('E_NO_SAMPLES', 'no latency point was recorded');
   }
