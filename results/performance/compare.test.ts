@@ -31,4 +31,31 @@ describe('compareRuns', () => {
     assert.equal(amb.p90AddedMsB, null);
     assert.equal(amb.p90DeltaMs, null);
   });
+  it('compares the other suites by median, with delta and ratio', () => {
+    const a = sampleResult('run-a');
+    const b = sampleResult('run-b');
+    const tput = (mode: 'baseline' | 'ambient', repetition: number, rate: number) => ({
+      mode,
+      test: 'tcp-rr' as const,
+      repetition,
+      tool: 'fortio' as const,
+      connections: 1,
+      payloadBytes: 1,
+      durationSeconds: 2,
+      ratePerSecond: rate,
+      bytesPerSecond: 2 * rate,
+      p50Ms: 0.1,
+      p99Ms: 0.2,
+      errorsByCode: {},
+    });
+    a.throughput = [tput('ambient', 0, 1000), tput('ambient', 1, 3000), tput('ambient', 2, 2000)];
+    b.throughput = [tput('ambient', 0, 3000)];
+    const c = compareRuns(a, b);
+    const rr = c.metrics.find((m) => m.subject === 'ambient tcp-rr' && m.metric === 'calls/s')!;
+    assert.deepEqual([rr.a, rr.b, rr.delta, rr.ratio], [2000, 3000, 1000, 1.5]);
+    b.throughput = [];
+    const gone = compareRuns(a, b).metrics.find((m) => m.subject === 'ambient tcp-rr')!;
+    assert.equal(gone.b, null);
+    assert.equal(gone.ratio, null);
+  });
 });

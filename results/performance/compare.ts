@@ -1,7 +1,9 @@
 /**
  * @module results/performance/compare
- * Differences between two runs: the added-latency summary row per mode, and the median (across
- * repetitions) p90/p99 per mode and connection count. `delta = B − A`; a positive delta is slower.
+ * Differences between two runs: the added-latency summary row per mode, the median (across
+ * repetitions) p90/p99 per mode and connection count, and the medians of the other suites
+ * (throughput per mode and test, proxy cost per mode and component, scenario p99 per mode).
+ * `delta = B − A`; for latency and cost a positive delta is worse, for rates it is better.
  */
 import { median, round } from './stats.ts';
 import type { Mode, PerformanceResult } from './types.ts';
@@ -27,11 +29,26 @@ export interface PointDelta {
   p99DeltaMs: number | null;
 }
 
+/** One figure of one suite in both runs (median over repetitions or pods). */
+export interface MetricDelta {
+  suite: 'throughput' | 'resources' | 'scenarios';
+  /** What was measured, e.g. `ambient tcp-rr` or `ambient ztunnel`. */
+  subject: string;
+  /** The figure and its unit, e.g. `calls/s`, `vCPU per 1000 rps`. */
+  metric: string;
+  a: number | null;
+  b: number | null;
+  delta: number | null;
+  /** b / a, when both exist and a ≠ 0. */
+  ratio: number | null;
+}
+
 export interface RunComparison {
   runA: string;
   runB: string;
   summary: SummaryDelta[];
   points: PointDelta[];
+  metrics: MetricDelta[];
 }
 
 const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : round(b - a));
@@ -88,5 +105,52 @@ export function compareRuns(a: PerformanceResult, b: PerformanceResult): RunComp
         p99DeltaMs: diff(p99MsA, p99MsB),
       };
     });
-  return { runA: a.runId, runB: b.runId, summary, points };
+  return { runA: a.runId, runB: b.runId, summary, points, metrics: suiteMetrics(a, b) };
+}
+
+type Figure = { suite: MetricDelta['suite']; subject: string; metric: string; value: number };
+
+/** Every suite figure of a run other than latency, one value per repetition or pod. */
+function figures(r: PerformanceResult): Figure[] {
+  const out: Figure[] = [];
+  for (const t of r.throughput) {
+    const subject = `${t.mode} ${t.test}`;
+    out.push({ suite: 'throughput', subject, metric: 'calls/s', value: t.ratePerSecond });
+    if (t.test === 'tcp-bulk')
+      out.push({ suite: 'throughput', subject, metric: 'MB/s', value: t.bytesPerSecond / 1e6 });
+  }
+  for (const u of r.resources) {
+    const subject = `${u.mode} ${u.component}`;
+    out.push({ suite: 'resources', subject, metric: 'vCPU per 1000 rps', value: u.cpuCoresPer1000Rps });
+    out.push({ suite: 'resources', subject, metric: 'peak MiB', value: u.peakMemoryMiB });
+  }
+  for (const p of r.scenarios ?? []) {
+    if (p.sampleCount > 0)
+      out.push({ suite: 'scenarios', subject: `${p.mode} ${p.scenario}`, metric: 'p99 ms', value: p.p99Ms });
+  }
+  return out;
+}
+
+function suiteMetrics(a: PerformanceResult, b: PerformanceResult): MetricDelta[] {
+  const fa = figures(a);
+  const fb = figures(b);
+  const key = (f: Omit<Figure, 'value'>) => `${f.suite}\u0000${f.subject}\u0000${f.metric}`;
+  const subjects = new Map<string, Omit<Figure, 'value'>>();
+  for (const f of [...fa, ...fb])
+    subjects.set(key(f), { suite: f.suite, subject: f.subject, metric: f.metric });
+  const med = (list: Figure[], k: string) => {
+    const v = list.filter((f) => key(f) === k).map((f) => f.value);
+    return v.length ? round(median(v)) : null;
+  };
+  return [...subjects.entries()].map(([k, s]) => {
+    const va = med(fa, k);
+    const vb = med(fb, k);
+    return {
+      ...s,
+      a: va,
+      b: vb,
+      delta: diff(va, vb),
+      ratio: va !== null && vb !== null && va !== 0 ? round(vb / va) : null,
+    };
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * @module scripts/cli/compare
  * `meshbench compare RUN_A RUN_B`: prints the differences between two benchmark runs (added
- * latency per mode, median p90/p99 per mode and connection count; delta = B − A) and charts them
+ * latency per mode, median p90/p99 per mode and connection count, and the other suites' medians:
+ * throughput, proxy cost, scenarios; delta = B − A) and charts the latency differences
  * into `results/runs/compare-<A>-vs-<B>/`.
  */
 import type { Command } from 'commander';
@@ -63,6 +64,15 @@ export function register(program: Command): void {
           ]),
         ),
       );
+      if (c.metrics.length) {
+        ctx.print('Other suites (median over repetitions or pods):');
+        ctx.print(
+          renderTable(
+            ['suite', 'subject', 'metric', 'A', 'B', 'Δ', 'B/A'],
+            c.metrics.map((m) => [m.suite, m.subject, m.metric, f(m.a), f(m.b), signed(m.delta), f(m.ratio)]),
+          ),
+        );
+      }
       const dir = runDirFor(`compare-${c.runA}-vs-${c.runB}`.slice(0, 200), RUNS_ROOT);
       await writeFileAtomic(`${dir}/compare.json`, `${JSON.stringify(c, null, 2)}\n`);
       const chart = comparisonChart(c);
