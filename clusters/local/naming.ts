@@ -79,6 +79,12 @@ export const podGateway = (i: number) => `${podSubnet(i)}.1`;
 export const DNS_IP = '198.19.0.10';
 /** Ranges routed inside the cluster; nothing else is routable anywhere. */
 export const CLUSTER_RANGES = ['198.18.0.0/15', '198.19.0.0/16'] as const;
+/**
+ * Virtual service addresses outside the cluster ranges (ServiceEntry `addresses`): class E, reserved
+ * and never routed on any network. Pods route it to their node, as a pod's default route would, so
+ * the in-pod capture sees connections to it; the node drops what reaches it (no answer).
+ */
+export const VIRTUAL_SERVICE_RANGE = '240.0.0.0/4';
 /** nftables table the kube-proxy renders into, in each node namespace. */
 export const KUBE_PROXY_TABLE = 'meshbench_kube_proxy';
 /** `<kind>.<namespace>.<name>.yaml` in the config dir (`_cluster` for cluster-scoped). */

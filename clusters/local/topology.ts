@@ -18,6 +18,7 @@ import {
   podGateway,
   podSubnet,
   underlayNetns,
+  VIRTUAL_SERVICE_RANGE,
 } from './naming.ts';
 import { ipBatch, parallel } from './run.ts';
 import type { NodeRecord, StateFile } from './state.ts';
@@ -81,6 +82,10 @@ export async function buildTopology(stateFile: StateFile, nodes: number): Promis
         `addr add ${n.ip}/24 dev eth0`,
         'link set eth0 up',
         ...records.filter((o) => o !== n).map((o) => `route add ${o.podCidr} via ${o.ip} dev eth0`),
+        // A cluster or virtual address nobody owns gets no answer (silently dropped), as on a real
+        // network, instead of an immediate "unreachable": connect timeouts toward it are observable.
+        `route add blackhole ${CLUSTER_RANGES[0]}`,
+        `route add blackhole ${VIRTUAL_SERVICE_RANGE}`,
       ],
       n.netns,
     );
@@ -152,6 +157,7 @@ export async function createPodNetworks(pods: readonly PodNet[]): Promise<void> 
           'link set eth0 up',
           `route add ${gw} dev eth0 scope link`,
           ...CLUSTER_RANGES.slice(0, 1).map((r) => `route add ${r} via ${gw} dev eth0 src ${p.ip}`),
+          `route add ${VIRTUAL_SERVICE_RANGE} via ${gw} dev eth0 src ${p.ip}`,
         ],
         p.netns,
       ),

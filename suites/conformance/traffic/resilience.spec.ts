@@ -14,6 +14,7 @@
  * - `traffic.timeout.connect`: connectTimeout 200 ms toward an endpoint that never answers makes the
  *   call fail fast. Negative control: the timeout not set.
  */
+import { createHash } from 'node:crypto';
 import type { CallOutcome, CapturedSegment, KubeObject } from '../../../clusters/cluster.ts';
 import { call, callConcurrently } from '../../fixtures/call.ts';
 import { failedAtLeast, latencyBelow, ok, okCountBetween } from '../../fixtures/call-checks.ts';
@@ -38,6 +39,12 @@ async function oneRefusingBackend(
     { namespace: ns, name: 'echo-bad', app: 'echo', version: 'v2', serviceAccount: 'echo', without: ['tcp'] },
   ]);
   return { client: client!, good: good!, bad: bad!, ns };
+}
+
+/** `240.240.x.y` (x, y in 1..254) derived from `name`: distinct per test namespace. */
+function virtualAddress(name: string): string {
+  const h = createHash('sha256').update(name).digest();
+  return `240.240.${1 + (h[0]! % 254)}.${1 + (h[1]! % 254)}`;
 }
 
 function destinationRule(ns: string, name: string, trafficPolicy: Record<string, unknown>): KubeObject {
@@ -236,13 +243,16 @@ test(
     // An endpoint in the cluster range that nothing owns: connection attempts get no answer.
     const blackhole = '198.19.255.254';
     const host = `blackhole.${ns}.meshbench.internal`;
+    // A virtual address of this test's own (positive and negative-control runs go in parallel on one
+    // cluster): 240.240.x.y from the namespace name, class E, never routed anywhere.
+    const vip = virtualAddress(ns);
     const entry: KubeObject = {
       apiVersion: 'networking.istio.io/v1',
       kind: 'ServiceEntry',
       metadata: { name: 'blackhole', namespace: ns },
       spec: {
         hosts: [host],
-        addresses: ['240.240.0.10'],
+        addresses: [vip],
         ports: [{ number: 9090, name: 'tcp', protocol: 'TCP' }],
         location: 'MESH_INTERNAL',
         resolution: 'STATIC',
@@ -258,7 +268,7 @@ test(
     await s.apply(ctx.control ? [entry] : [entry, timeout]);
     const probe = () =>
       call(ctx.cluster, client!.pod, {
-        to: '240.240.0.10',
+        to: vip,
         scheme: 'tcp',
         body: 'to',
         count: 2,
