@@ -35,6 +35,10 @@ export const referenceManifest: ImplementationManifest = {
     'lifecycle.platform-managed-proxies': AMBIENT,
     'protocols.server-first': AMBIENT,
     'egress.socks5': AMBIENT,
+    'traffic.tcp-shifting': AMBIENT,
+    'traffic.circuit-breaking.tcp': AMBIENT,
+    'traffic.rate-limit.connection': AMBIENT,
+    'traffic.timeout.connect': AMBIENT,
   },
   notes: {
     waypoint: 'the reference waypoint is not built yet',
@@ -44,9 +48,5 @@ export const referenceManifest: ImplementationManifest = {
       'intermittent (1 run in 4 on 2026-11-26): a Job that connects as soon as it starts exits with a connect error, as if the node proxy were not ready for the new pod; declare again once pods start only after capture is ready',
     'dns.proxying':
       'calls to a ServiceEntry host with STATIC endpoints time out: the control plane models ServiceEntry addresses, not endpoints (seen 2026-11-26)',
-    'traffic.tcp-shifting': 'ztunnel does no weighted routing; VirtualService tcp routes need a waypoint',
-    'traffic.circuit-breaking.tcp': 'ztunnel takes no DestinationRule connectionPool',
-    'traffic.rate-limit.connection': 'ztunnel has no connection rate limit',
-    'traffic.timeout.connect': 'ztunnel connect timeout is fixed (10 s), not taken from DestinationRule',
   },
 };
