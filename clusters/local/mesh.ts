@@ -21,6 +21,27 @@ export type MeshTarget = Pick<Cluster, 'name' | 'apply' | 'delete' | 'waitReady'
 };
 
 const SYSTEM_NS = 'istio-system';
+/** The waypoint program (run by the waypoint Deployments the local provider makes for Gateways). */
+export const WAYPOINT_PROGRAM = 'reference-impl/waypoint/main.ts';
+
+/**
+ * The command of a waypoint container (image `meshbench/waypoint`): the reference waypoint, pointed
+ * at istiod on node 0 and the mesh's CA root; it takes its node's bootstrap token from the mesh dir.
+ */
+export function waypointCommand(paths: Pick<ClusterPaths, 'meshDir'>, istiodIp: string): string[] {
+  return [
+    process.execPath,
+    '--import',
+    'tsx',
+    join(REPO_ROOT, WAYPOINT_PROGRAM),
+    '--xds',
+    `${istiodIp}:15012`,
+    '--ca-root',
+    join(paths.meshDir, 'ca', 'root-cert.pem'),
+    '--token-dir',
+    paths.meshDir,
+  ];
+}
 const PROGRAMS = {
   istiod: 'reference-impl/control-plane/main.ts',
   ztunnel: 'reference-impl/ztunnel/main.ts',

@@ -13,6 +13,7 @@ import type { Logger } from '../../../core/logger.ts';
 import type { KubeObject, ObjectRef, PodInfo } from '../../cluster.ts';
 import { CLUSTER_SCOPED_KINDS, describeObject, validateObjects } from '../../manifests.ts';
 import { resolveContainer } from '../images.ts';
+import { waypointCommand } from '../mesh.ts';
 import { type ClusterPaths, configFileName, DNS_IP } from '../naming.ts';
 import { type StateFile, writeFileAtomic } from '../state.ts';
 import {
@@ -27,6 +28,7 @@ import { applyRules, renderRules, type ServiceRule } from './kube-proxy.ts';
 import { Kubelet, type PodRuntime, type PodSpec } from './kubelet.ts';
 import { appContainers, injectSidecar } from './sidecar-injection.ts';
 import { keyOf, ObjectStore } from './store.ts';
+import { reconcileWaypoints } from './waypoint-controller.ts';
 
 /** Readiness of one object as the daemon sees it. */
 export interface Readiness {
@@ -332,12 +334,16 @@ export class LocalDaemon {
         const conds = (status.conditions as { type: string; status: string }[] | undefined) ?? [];
         if (conds.some((c) => c.type === 'Programmed' && c.status === 'True'))
           return { ready: true, seen: 'Programmed' };
-        const waypoint = (o.spec as { gatewayClassName?: string }).gatewayClassName === 'istio-waypoint';
+        if ((o.spec as { gatewayClassName?: string }).gatewayClassName === 'istio-waypoint') {
+          const programmed = conds.find((c) => c.type === 'Programmed') as { message?: string } | undefined;
+          return {
+            ready: false,
+            seen: `not Programmed: ${programmed?.message ?? 'waypoint not deployed yet'}`,
+          };
+        }
         return {
           ready: false,
-          seen: waypoint
-            ? 'not Programmed: the local provider does not deploy waypoints (no waypoint controller yet)'
-            : 'not Programmed: the local provider runs no gateway controller',
+          seen: 'not Programmed: the local provider runs no gateway controller',
           failed: true,
           code: 'E_UNSUPPORTED',
         };
@@ -376,6 +382,7 @@ export class LocalDaemon {
 
   private async reconcileOnce(): Promise<void> {
     const info = (p: KubeObject) => this.podInfo(p);
+    this.reconcileWaypoints();
     for (const kind of ['Deployment', 'Job'] as const) {
       for (const owner of this.store.list(kind)) {
         const pods = this.store.list('Pod', owner.metadata.namespace);
@@ -471,6 +478,25 @@ export class LocalDaemon {
     }
     await this.syncRules();
     this.syncConfigDir();
+  }
+
+  /** Waypoint Gateways → ServiceAccount + Deployment + Service, and the Gateway's status. */
+  private reconcileWaypoints(): void {
+    const node0 = this.state.state.nodes[0];
+    if (!node0) return;
+    const owned = ['ServiceAccount', 'Deployment', 'Service'].flatMap((k) =>
+      this.store.list(k, undefined, { 'gateway.istio.io/managed': 'istio.io-mesh-controller' }),
+    );
+    const plan = reconcileWaypoints(
+      this.store.list('Gateway'),
+      owned,
+      (ref) => this.store.get(ref),
+      waypointCommand(this.paths, node0.ip),
+    );
+    if (plan.apply.length) this.apply(plan.apply);
+    if (plan.delete.length) this.delete(plan.delete);
+    for (const s of plan.status)
+      this.store.setStatus(keyOf({ kind: 'Gateway', namespace: s.namespace, name: s.name }), s.status);
   }
 
   private async syncRules(): Promise<void> {
