@@ -13,12 +13,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
+import { L7_TYPE_URLS } from '../api/l7.ts';
 import { createCaClient, createXdsClient } from '../control-plane/client/index.ts';
+import { emptyL7Resources, syncL7FromXds } from '../waypoint/l7-store.ts';
 import { startAdminServers } from '../ztunnel/admin/admin-server.ts';
 import { createWorkloadStore } from '../ztunnel/state/workload-store.ts';
-import { syncFromXds } from '../ztunnel/state/xds-sync.ts';
+import { syncFromXds, ZTUNNEL_TYPE_URLS } from '../ztunnel/state/xds-sync.ts';
 import { installSidecarCapture } from './capture.ts';
 import { sidecarConfig } from './config.ts';
+import { createSidecarL7 } from './l7.ts';
 import { startSidecar } from './sidecar.ts';
 
 const { values } = parseArgs({
@@ -69,13 +72,23 @@ try {
     // Istio's sidecar node id: type~ip~pod.namespace~namespace.svc.cluster.local
     node: `sidecar~${pod.ips[0]}~${pod.name}.${pod.namespace}~${pod.namespace}.svc.cluster.local`,
     serverName: values['server-name'],
+    typeUrls: [...ZTUNNEL_TYPE_URLS, ...L7_TYPE_URLS],
     logger: logger.child({ scope: 'xds' }),
   });
   const ca = createCaClient({ address: values.xds!, rootCertPem, token, serverName: values['server-name'] });
   const store = createWorkloadStore();
   syncFromXds(xds, store);
+  const resources = emptyL7Resources();
+  syncL7FromXds(xds, resources);
   let synced = false;
-  const sidecar = await startSidecar({ config, pod, state: store, certificates: ca, logger });
+  const sidecar = await startSidecar({
+    config,
+    pod,
+    state: store,
+    certificates: ca,
+    logger,
+    l7: (inputs, podContext, registry) => createSidecarL7({ inputs, pod: podContext, resources, registry }),
+  });
   if (!values['no-capture']) {
     const [ip = '', port = '15012'] = values.xds!.split(':');
     installSidecarCapture('/proc/self/ns/net', { ip, port: Number(port) });

@@ -4,7 +4,10 @@
  * bound inside its namespace and Istio's capture rules installed there, plus an uncaptured pod.
  * A plaintext marker crosses the wire as TLS only (and, as the control, in clear from the uncaptured
  * pod); the destination sidecar reports the source's SPIFFE identity; an L4 policy applies at the
- * destination sidecar; PeerAuthentication STRICT (as the converted DENY policy) refuses plaintext.
+ * destination sidecar; PeerAuthentication STRICT (as the converted DENY policy) refuses plaintext;
+ * HTTP to a service goes through the L7 engine: an L7 AuthorizationPolicy is enforced by the
+ * destination sidecar (403 for one path only, source principal seen) and a fault-injection route by
+ * the source sidecar.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync } from 'node:child_process';
@@ -15,12 +18,15 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { connectFromNetns, openNetns } from '../../core/linux/netns.ts';
 import { createLogger } from '../../core/logger.ts';
+import type { L7AuthorizationPolicy, L7Resources } from '../api/l7.ts';
 import { defaultRedirectOptions, hasRedirect, installRedirect } from '../node-agent/redirect-rules.ts';
+import { emptyL7Resources } from '../waypoint/l7-store.ts';
 import { createTestCa, type TestCa } from '../ztunnel/identity/test-ca.ts';
 import { createWorkloadStore } from '../ztunnel/state/workload-store.ts';
 import { policy, workload } from '../ztunnel/testing/fixtures.ts';
 import { createNetnsLab, leftoverNamespaces, type NetnsLab } from '../ztunnel/testing/netns-lab.ts';
 import { sidecarConfig } from './config.ts';
+import { createSidecarL7 } from './l7.ts';
 import { type Sidecar, startSidecar } from './sidecar.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -31,11 +37,16 @@ const B = '198.18.244.21';
 const C = '198.18.244.31';
 const MARKER = 'MESHBENCH-SIDECAR-MARKER-51c9';
 const CLIENT_ID = 'spiffe://cluster.local/ns/client-ns/sa/client';
+const VIP = '198.18.245.1';
+const SVC = 'web.server-ns.svc.cluster.local';
+const SVC_KEY = `server-ns/${SVC}`;
+const l7: L7Resources = emptyL7Resources();
 
 let lab: NetnsLab;
 let ns: { a: string; b: string; c: string };
 let ca: TestCa;
 let server: ChildProcess;
+let web: ChildProcess;
 const store = createWorkloadStore();
 const dir = mkdtempSync(join(tmpdir(), 'mbt-sc-'));
 const accessLines: string[] = [];
@@ -127,6 +138,16 @@ before(async () => {
       nativeTunnel: true,
     }),
   );
+  // An HTTP app on 8081 that reports what it received (method, path, forwarded client cert).
+  web = lab.spawnIn(ns.b, [
+    process.execPath,
+    '-e',
+    "require('http').createServer((q,r)=>r.end('path='+q.url+' xfcc='+(q.headers['x-forwarded-client-cert']||'-'))).listen(8081,'0.0.0.0',()=>console.log('listening'))",
+  ]);
+  await new Promise<void>((resolve, reject) => {
+    web.stdout!.once('data', () => resolve());
+    web.once('exit', (c) => reject(new Error(`web exited ${c}`)));
+  });
   store.upsertWorkload(
     workload({
       uid: 'b',
@@ -134,8 +155,17 @@ before(async () => {
       namespace: 'server-ns',
       serviceAccount: 'server',
       nativeTunnel: true,
+      services: { [SVC_KEY]: [{ servicePort: 80, targetPort: 8081 }] },
     }),
   );
+  store.upsertService({
+    name: 'web',
+    namespace: 'server-ns',
+    hostname: SVC,
+    addresses: [{ network: '', address: VIP }],
+    ports: [{ servicePort: 80, targetPort: 8081 }],
+    subjectAltNames: [],
+  });
   store.upsertWorkload(workload({ uid: 'c', addresses: [C], namespace: 'outside', tunnelProtocol: 'NONE' }));
   for (const [key, ip, name, namespace, sa, node] of [
     ['a', A, 'a', 'client-ns', 'client', 'node-a'],
@@ -148,12 +178,16 @@ before(async () => {
       state: store,
       certificates: { fetchCertificate: (id) => ca.issue(id) },
       logger: logger.child({ sidecar: key }),
+      l7: (inputs, pod, registry) => createSidecarL7({ inputs, pod, resources: l7, registry }),
     });
+    // The route to the VIP only: in a cluster, pods reach service addresses through their node.
+    lab.exec(ns[key], ['ip', 'route', 'add', `${VIP}/32`, 'dev', 'eth0']);
     installRedirect(netns, { ...defaultRedirectOptions, dnsCapture: false });
   }
 });
 
 after(async () => {
+  (await import('node:fs')).writeFileSync('/tmp/sidecar-dev/access.log', accessLines.join('\n'));
   if (!isRoot) return;
   await sidecars.a?.close();
   await sidecars.b?.close();
@@ -235,4 +269,107 @@ test('PeerAuthentication STRICT (converted DENY without principal) refuses plain
   } finally {
     store.removeAuthorization('server-ns/strict');
   }
+});
+
+/** An HTTP/1.1 GET from inside `from` (as the application would); returns status and body. */
+async function httpGet(from: string, host: string, port: number, path: string) {
+  const raw = await talk(
+    from,
+    host,
+    port,
+    `GET ${path} HTTP/1.1\r\nHost: ${SVC}\r\nConnection: close\r\n\r\n`,
+  );
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0);
+  return { status, body: raw.slice(raw.indexOf('\r\n\r\n') + 4) };
+}
+
+const denyAdmin: L7AuthorizationPolicy = {
+  name: 'server-ns/deny-admin',
+  action: 'DENY',
+  dryRun: false,
+  rules: [
+    {
+      from: [],
+      to: [
+        {
+          hosts: [],
+          notHosts: [],
+          ports: [],
+          notPorts: [],
+          methods: [],
+          notMethods: [],
+          paths: ['/admin*'],
+          notPaths: [],
+        },
+      ],
+      when: [],
+    },
+  ],
+};
+
+/** Requests the destination sidecar has reported so far. */
+async function destinationRequests(): Promise<number> {
+  const text = await sidecars.b!.registry.metrics();
+  return [...text.matchAll(/^istio_requests_total\{reporter="destination"[^\n]*\} (\d+)$/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
+}
+
+test('HTTP through both sidecars: L7 policy at the destination sidecar, identity forwarded', {
+  skip,
+}, async () => {
+  const before = await httpGet(ns.a, VIP, 80, '/admin/x');
+  assert.equal(before.status, 200, `without the policy /admin is served: ${before.body}`);
+  assert.match(before.body, /path=\/admin\/x xfcc=By=spiffe:\/\/cluster.local\/ns\/client-ns\/sa\/client/);
+  l7.security.set(SVC_KEY, {
+    service: SVC_KEY,
+    jwtRules: [],
+    requestAuthentications: [],
+    authorizationPolicies: [denyAdmin],
+  });
+  try {
+    assert.equal((await httpGet(ns.a, VIP, 80, '/admin/x')).status, 403);
+    assert.equal((await httpGet(ns.a, VIP, 80, '/public')).status, 200);
+  } finally {
+    l7.security.delete(SVC_KEY);
+  }
+  const dst = await sidecars.b!.registry.metrics();
+  assert.match(
+    dst,
+    /istio_requests_total\{reporter="destination",.*source_principal="spiffe:\/\/cluster.local\/ns\/client-ns\/sa\/client".*response_code="403"/,
+  );
+  const src = await sidecars.a!.registry.metrics();
+  assert.match(src, /istio_requests_total\{reporter="source",.*response_code="200"/);
+});
+
+test('fault injection applies at the source sidecar (the destination never sees the request)', {
+  skip,
+}, async () => {
+  l7.routeTables.set(SVC_KEY, {
+    service: SVC_KEY,
+    source: 'VirtualService',
+    routes: [
+      {
+        name: 'VirtualService/server-ns/web#0',
+        matches: [],
+        backends: [{ service: SVC_KEY, weight: 100 }],
+        fault: { abort: { httpStatus: 418, percentage: 100 } },
+      },
+    ],
+  });
+  try {
+    const served = await destinationRequests();
+    assert.equal((await httpGet(ns.a, VIP, 80, '/fault')).status, 418);
+    assert.equal(await destinationRequests(), served);
+    assert.match(
+      await sidecars.a!.registry.metrics(),
+      /istio_requests_total\{reporter="source",.*response_code="418"/,
+    );
+  } finally {
+    l7.routeTables.delete(SVC_KEY);
+  }
+  const served = await destinationRequests();
+  assert.equal((await httpGet(ns.a, VIP, 80, '/fault')).status, 200);
+  assert.equal(await destinationRequests(), served + 1);
 });

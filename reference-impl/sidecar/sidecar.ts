@@ -46,7 +46,11 @@ export interface SidecarInputs {
   logger: Logger;
   registry?: Registry;
   /** Builds the L7 hook once the proxy inputs exist (HTTP through the L7 engine); none = L4 only. */
-  l7?: (inputs: ProxyInputs, pod: PodContext) => L7Hook | undefined;
+  l7?: (
+    inputs: ProxyInputs,
+    pod: PodContext,
+    registry: Registry,
+  ) => (L7Hook & { close?(): void }) | undefined;
 }
 
 /** A running sidecar. */
@@ -122,7 +126,7 @@ export async function startSidecar(inputs: SidecarInputs): Promise<Sidecar> {
     }),
   };
   const unwatch = watchPolicies(state, tracker, logger);
-  const hook = inputs.l7?.(proxyInputs, pod);
+  const hook = inputs.l7?.(proxyInputs, pod, registry);
   let listeners: SidecarListeners;
   try {
     listeners = await startSidecarListeners(
@@ -133,6 +137,7 @@ export async function startSidecar(inputs: SidecarInputs): Promise<Sidecar> {
     );
   } catch (err) {
     unwatch();
+    hook?.close?.();
     pool.close();
     certs.close();
     ns.close();
@@ -157,6 +162,7 @@ export async function startSidecar(inputs: SidecarInputs): Promise<Sidecar> {
     async close() {
       unwatch();
       await listeners.close();
+      hook?.close?.();
       pool.close();
       certs.close();
       ns.close();
