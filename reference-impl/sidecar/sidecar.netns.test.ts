@@ -187,7 +187,6 @@ before(async () => {
 });
 
 after(async () => {
-  (await import('node:fs')).writeFileSync('/tmp/sidecar-dev/access.log', accessLines.join('\n'));
   if (!isRoot) return;
   await sidecars.a?.close();
   await sidecars.b?.close();
