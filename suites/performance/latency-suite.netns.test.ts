@@ -6,24 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getProvider } from '../../clusters/connect.ts';
-import { hasFortio } from '../../results/performance/testing/loopback-fortio.ts';
 import { runLatencySuite } from './latency-suite.ts';
+import { localClusterSkip, withLocalCluster } from './testing/local-cluster.ts';
 
-const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
-const skip = !isRoot
-  ? 'needs root on Linux (network namespaces)'
-  : !hasFortio()
-    ? 'fortio not built (scripts/setup)'
-    : false;
 const NAME = 'mbtperftest';
 
-describe('runLatencySuite on the local provider', { skip }, () => {
+describe('runLatencySuite on the local provider', { skip: localClusterSkip() }, () => {
   it('measures baseline between pods on two nodes', { timeout: 120_000 }, async () => {
-    const provider = await getProvider('local');
-    await provider.down(NAME);
-    try {
-      const cluster = await provider.up({ name: NAME, nodes: 2 });
+    await withLocalCluster(NAME, async (cluster) => {
       const r = await runLatencySuite(cluster, {
         modes: ['baseline'],
         profile: 'quick',
@@ -42,8 +32,6 @@ describe('runLatencySuite on the local provider', { skip }, () => {
         await cluster.list('Namespace').then((ns) => ns.filter((n) => n.metadata.name.startsWith('mb-perf'))),
         [],
       );
-    } finally {
-      await provider.down(NAME);
-    }
+    });
   });
 });

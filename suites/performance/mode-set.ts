@@ -86,3 +86,44 @@ export async function deployModes(
   }
   return set;
 }
+
+/** What `measureInterleaved` runs: every repetition × item × deployed mode, modes innermost. */
+export interface InterleavedPlan<I> {
+  repetitions: number;
+  items: readonly I[];
+  /** Progress label of an item, e.g. the test or scenario name. */
+  label(item: I): string;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: { step: string; done: number; total: number }) => void) | undefined;
+}
+
+/**
+ * Deploys `modes`, measures every repetition × item in each deployed mode (modes interleaved
+ * innermost, so a noisy machine affects them alike), and tears everything down again.
+ */
+export async function measureInterleaved<I, P>(
+  cluster: Cluster,
+  modes: readonly Mode[],
+  options: ModeSetOptions,
+  plan: InterleavedPlan<I>,
+  measure: (d: ModeDeployment, item: I, repetition: number) => Promise<P>,
+): Promise<{ points: P[]; skipped: SkippedMode[] }> {
+  const set = await deployModes(cluster, modes, options);
+  try {
+    const points: P[] = [];
+    const total = plan.repetitions * plan.items.length * set.deployments.length;
+    for (let rep = 0; rep < plan.repetitions; rep++) {
+      for (const item of plan.items) {
+        for (const d of set.deployments) {
+          plan.signal?.throwIfAborted();
+          plan.onProgress?.({ step: `${d.mode} ${plan.label(item)}`, done: points.length, total });
+          points.push(await measure(d, item, rep));
+        }
+      }
+    }
+    plan.onProgress?.({ step: 'done', done: total, total });
+    return { points, skipped: set.skipped };
+  } finally {
+    await set.teardown();
+  }
+}

@@ -7,24 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getProvider } from '../../clusters/connect.ts';
-import { hasFortio } from '../../results/performance/testing/loopback-fortio.ts';
 import { runScenarioSuite } from './scenario-suite.ts';
+import { localClusterSkip, withLocalCluster } from './testing/local-cluster.ts';
 
-const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
-const skip = !isRoot
-  ? 'needs root on Linux (network namespaces)'
-  : !hasFortio()
-    ? 'fortio not built (scripts/setup)'
-    : false;
 const NAME = 'mbtscentest';
 
-describe('runScenarioSuite on the local provider', { skip }, () => {
+describe('runScenarioSuite on the local provider', { skip: localClusterSkip() }, () => {
   it('runs every scenario from the client pod and keeps autocannon JSON', { timeout: 180_000 }, async () => {
-    const provider = await getProvider('local');
-    await provider.down(NAME);
-    try {
-      const cluster = await provider.up({ name: NAME, nodes: 2 });
+    await withLocalCluster(NAME, async (cluster) => {
       const raw: string[] = [];
       const r = await runScenarioSuite(cluster, {
         modes: ['baseline'],
@@ -49,8 +39,6 @@ describe('runScenarioSuite on the local provider', { skip }, () => {
       assert.equal(raw.length, 2);
       const parsed = JSON.parse(raw[0]!) as { '2xx': number; latency: { p99: number } };
       assert.ok(parsed['2xx'] > 0, 'autocannon JSON kept as written');
-    } finally {
-      await provider.down(NAME);
-    }
+    });
   });
 });

@@ -15,7 +15,7 @@ import type { Mode, SkippedMode, ThroughputPoint, ThroughputTest } from '../../r
 import { runFortioLoad } from './fortio-driver.ts';
 import type { SuiteProgress } from './latency-suite.ts';
 import type { ModeDeployment } from './mode-deployment.ts';
-import { deployModes } from './mode-set.ts';
+import { measureInterleaved } from './mode-set.ts';
 import { withBaseline } from './modes.ts';
 import { type Profile, type ProfileName, resolveProfile } from './profiles.ts';
 
@@ -86,33 +86,19 @@ export async function runThroughputSuite(
   const tests = options.tests ?? THROUGHPUT_TESTS;
   const seconds = options.durationSeconds ?? profile.throughputSeconds;
   const repetitions = options.repetitions ?? 1;
-  const modes: Mode[] = withBaseline(options.modes);
-  const set = await deployModes(cluster, modes, {
-    mesh: options.mesh,
-    logger,
-    signal: options.signal,
-    prefix: 'mb-tput',
-  });
-  try {
-    const throughput: ThroughputPoint[] = [];
-    const total = repetitions * tests.length * set.deployments.length;
-    for (let rep = 0; rep < repetitions; rep++) {
-      for (const test of tests) {
-        for (const d of set.deployments) {
-          options.signal?.throwIfAborted();
-          options.onProgress?.({ step: `${d.mode} ${test}`, done: throughput.length, total });
-          const point = await measureThroughput(cluster, d, test, seconds, rep, options.signal);
-          logger.info('throughput point', { mode: d.mode, test, ratePerSecond: point.ratePerSecond });
-          throughput.push(point);
-        }
-      }
-    }
-    if (!throughput.some((p) => p.ratePerSecond > 0)) {
-      throw new MeshbenchError('E_NO_SAMPLES', 'the throughput suite completed no call in any mode');
-    }
-    options.onProgress?.({ step: 'done', done: total, total });
-    return { throughput, skippedModes: set.skipped };
-  } finally {
-    await set.teardown();
+  const { points: throughput, skipped } = await measureInterleaved(
+    cluster,
+    withBaseline(options.modes),
+    { mesh: options.mesh, logger, signal: options.signal, prefix: 'mb-tput' },
+    { repetitions, items: tests, label: (t) => t, signal: options.signal, onProgress: options.onProgress },
+    async (d, test, rep) => {
+      const point = await measureThroughput(cluster, d, test, seconds, rep, options.signal);
+      logger.info('throughput point', { mode: d.mode, test, ratePerSecond: point.ratePerSecond });
+      return point;
+    },
+  );
+  if (!throughput.some((p) => p.ratePerSecond > 0)) {
+    throw new MeshbenchError('E_NO_SAMPLES', 'the throughput suite completed no call in any mode');
   }
+  return { throughput, skippedModes: skipped };
 }
