@@ -149,7 +149,8 @@ async function dnsQuery(from: string, server: string, name: string, transport: '
       };
       if (transport === 'udp') {
         const s = dgram.createSocket('udp4');
-        s.bind({ fd: bindUdpIn(handle, '0.0.0.0', 0) }, () => s.send(query, 53, server));
+        // Connected, like glibc's resolver: a reply from any other address than `server:53` is dropped.
+        s.bind({ fd: bindUdpIn(handle, '0.0.0.0', 0) }, () => s.connect(53, server, () => s.send(query)));
         s.once('message', (m) => {
           s.close();
           ok(m);

@@ -45,7 +45,8 @@ export interface PodNetworking {
     /** A connection from `source`, an address the pod does not own (original source). */
     dialFrom?(source: string, ip: string, port: number): net.Socket;
     originalDestination(s: net.Socket): { address: string; port: number };
-    bindUdp?(port: number): number;
+    /** A bound UDP socket's fd (`host` default 0.0.0.0). */
+    bindUdp?(port: number, host?: string): number;
     close(): void;
   };
 }
@@ -82,7 +83,7 @@ export function netnsNetworking(mark: number): PodNetworking {
       const ns: NetnsHandle = openNetns(pod.netns);
       return {
         bind: (port) => listenTcpIn(ns, '0.0.0.0', port, { mark, reusePort: true }),
-        bindUdp: (port) => bindUdpIn(ns, '0.0.0.0', port, { mark }),
+        bindUdp: (port, host = '0.0.0.0') => bindUdpIn(ns, host, port, { mark }),
         dial: (ip, port) => connectFromNetns(ns, { host: ip, port, mark }),
         dialFrom: (source, ip, port) =>
           connectFromNetns(ns, { host: ip, port, mark, localAddress: source, transparent: true }),

@@ -1,6 +1,7 @@
 /**
  * @module reference-impl/ztunnel/pod/start-pod-dns
- * Opens one pod's DNS proxy: UDP and TCP 15053 bound in the pod's namespace, and a forwarder whose
+ * Opens one pod's DNS proxy: UDP 127.0.0.1:15053 and TCP 15053 bound in the pod's namespace (like
+ * ztunnel's DNS proxy on localhost), and a forwarder whose
  * sockets also leave from the pod's namespace (marked, so the DNS capture rules let them through)
  * to the pod's upstream resolvers.
  */
@@ -16,8 +17,8 @@ import { createPodDns, type PodDns } from './pod-dns.ts';
 export interface PodDnsSockets {
   /** A listening TCP socket's fd. */
   bind(port: number): number;
-  /** A bound UDP socket's fd (port 0: ephemeral). */
-  bindUdp(port: number): number;
+  /** A bound UDP socket's fd (port 0: ephemeral; `host` default 0.0.0.0). */
+  bindUdp(port: number, host?: string): number;
   dial(ip: string, port: number): net.Socket;
 }
 
@@ -43,7 +44,10 @@ export function startPodDns(
     },
     dialTcp: (ip, p) => sockets.dial(ip, p),
   });
-  const udpFd = sockets.bindUdp(port);
+  // 127.0.0.1, where the REDIRECT rule sends UDP 53: a reply must leave from the address the query
+  // was redirected to, or conntrack cannot restore the resolver's address and a connected client
+  // (glibc) drops it.
+  const udpFd = sockets.bindUdp(port, '127.0.0.1');
   let tcpFd: number;
   try {
     tcpFd = sockets.bind(port);
