@@ -109,7 +109,9 @@ export function createUpstreamClients(dial: UpstreamDialer, maxSocketsPerEndpoin
       const existing = sessions.get(k);
       if (existing) return existing;
       const p = dial(t).then((stream) => {
-        const s = http2.connect(`http://${t.ip}:${t.port}`, { createConnection: () => stream as never });
+        const s = http2.connect(`http://${t.ip}:${t.port}`, {
+          createConnection: () => plainDuplex(stream) as never,
+        });
         const drop = () => {
           if (sessions.get(k) === p) sessions.delete(k);
         };

@@ -66,10 +66,10 @@ export function forwardedFor(v: string | string[] | undefined): { ip: string; po
   return m ? { ip: m[1]!, port: Number(m[2] ?? 0) } : undefined;
 }
 
-/** Starts a waypoint listening on `listen` (default 0.0.0.0:15008). */
+/** Starts a waypoint listening on `listen` (default 0.0.0.0:15008; an fd bound in another netns). */
 export async function startWaypoint(
   inputs: WaypointInputs,
-  listen: { host: string; port: number } = { host: '0.0.0.0', port: 15008 },
+  listen: { host: string; port: number } | { fd: number } = { host: '0.0.0.0', port: 15008 },
 ): Promise<Waypoint> {
   const { logger, state } = inputs;
   const registry = inputs.registry ?? new Registry();
@@ -175,7 +175,8 @@ export async function startWaypoint(
   });
   await new Promise<void>((resolve, reject) => {
     hbone.server.once('error', reject);
-    hbone.server.listen(listen.port, listen.host, () => resolve());
+    if ('fd' in listen) hbone.server.listen({ fd: listen.fd }, () => resolve());
+    else hbone.server.listen(listen.port, listen.host, () => resolve());
   });
   const addr = hbone.server.address() as net.AddressInfo;
   logger.info('waypoint listening', { identity, port: addr.port });
