@@ -39,6 +39,7 @@ export const referenceManifest: ImplementationManifest = {
     'traffic.circuit-breaking.tcp': AMBIENT,
     'traffic.rate-limit.connection': AMBIENT,
     'traffic.timeout.connect': AMBIENT,
+    'dns.proxying': AMBIENT,
   },
   notes: {
     waypoint: 'the reference waypoint is not built yet',
@@ -46,7 +47,5 @@ export const referenceManifest: ImplementationManifest = {
     interop: 'needs the reference sidecar',
     'lifecycle.jobs':
       'intermittent (1 run in 4 on 2026-11-26): a Job that connects as soon as it starts exits with a connect error, as if the node proxy were not ready for the new pod; declare again once pods start only after capture is ready',
-    'dns.proxying':
-      'calls to a ServiceEntry host with STATIC endpoints time out: the control plane models ServiceEntry addresses, not endpoints (seen 2026-11-26)',
   },
 };
