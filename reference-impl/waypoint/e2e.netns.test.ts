@@ -52,7 +52,8 @@ const h1=http.createServer(h),h2=http2.createServer(h);
 const wrap=(c,first)=>{const d=new (require('stream').Duplex)({read(){c.resume()},write(b,e,cb){c.write(b,cb)},final(cb){c.end();cb()}});
 d.push(first);c.on('data',x=>{if(!d.push(x))c.pause()});c.on('end',()=>d.push(null));c.on('error',e=>d.destroy(e));d.remoteAddress=c.remoteAddress;return d;};
 net.createServer(c=>{c.once('data',d=>{(d.toString('latin1').startsWith('PRI *')?h2:h1).emit('connection',wrap(c,d));})})
-.listen(8080,'0.0.0.0',()=>console.log('up'));`;
+.listen(8080,'0.0.0.0',()=>net.createServer(c=>{c.on('error',()=>{});c.write('BANNER from='+c.remoteAddress+'\\n');c.on('data',d=>c.write(d))})
+.listen(9090,'0.0.0.0',()=>console.log('up')));`;
 
 let lab: NetnsLab;
 let ca: TestCa;
@@ -75,12 +76,12 @@ const sink = (into: string[]) =>
   });
 
 /** An HBONE tunnel from the client pod to the waypoint for the service (what the source ztunnel opens). */
-const tunnel = () =>
+const tunnel = (port = 80) =>
   pool.connect({
     sourceIdentity: CLIENT_ID,
     destinationIdentity: WP_ID,
     address: { ip: WP, port: 15008 },
-    authority: `${VIP}:80`,
+    authority: `${VIP}:${port}`,
     headers: { forwarded: `for="${CLIENT}:40000"` },
     timeoutMs: 5000,
   });
@@ -164,7 +165,12 @@ before(async () => {
       namespace: 'server-ns',
       serviceAccount: 'server',
       node: 'node-b',
-      services: { [SVC_KEY]: [{ servicePort: 80, targetPort: 8080 }] },
+      services: {
+        [SVC_KEY]: [
+          { servicePort: 80, targetPort: 8080 },
+          { servicePort: 90, targetPort: 9090 },
+        ],
+      },
     }),
   );
   store.upsertService({
@@ -172,8 +178,12 @@ before(async () => {
     namespace: 'server-ns',
     hostname: HOST,
     addresses: [{ network: '', address: VIP }],
-    ports: [{ servicePort: 80, targetPort: 8080 }],
+    ports: [
+      { servicePort: 80, targetPort: 8080 },
+      { servicePort: 90, targetPort: 9090 },
+    ],
     subjectAltNames: [],
+    waypoint: { destination: { address: { network: '', address: WP } }, hboneMtlsPort: 15008 },
   });
   const certificates = { fetchCertificate: (id: string) => ca.issue(id) };
   // The destination node's ztunnel: HBONE on 15008 inside the server pod's namespace.
@@ -339,4 +349,20 @@ test('istio_requests_total reports the waypoint, and each request is access-logg
   assert.ok(ok.includes(`source_principal="${CLIENT_ID}"`), ok);
   assert.ok(lines.some((l) => l.includes('response_code="418"') && l.includes('response_flags="FI"')));
   assert.ok(accessLines.some((l) => l.includes('GET /admin/panel HTTP/1.1\\" 403')));
+});
+
+test('a server-first TCP protocol goes through as TCP, from the original client address', {
+  skip,
+}, async () => {
+  const stream = await tunnel(90);
+  const read = () =>
+    new Promise<string>((resolve) => stream.once('data', (d: Buffer) => resolve(d.toString())));
+  // The client sends nothing first: the waypoint must stop waiting for HTTP and connect.
+  const banner = await read();
+  assert.match(banner, /^BANNER from=/);
+  // The destination ztunnel trusted the waypoint's Forwarded: the app sees the client's address.
+  assert.equal(banner.trim(), `BANNER from=${CLIENT}`);
+  stream.write('ping');
+  assert.equal(await read(), 'ping');
+  stream.close();
 });

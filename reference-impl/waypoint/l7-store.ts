@@ -42,3 +42,21 @@ export function syncL7FromXds(client: XdsClient, target: L7Resources): () => voi
   client.on('change', onChange);
   return () => client.off('change', onChange);
 }
+
+/** Keeps `target` equal to the client's resources of one other type (e.g. the L4 traffic policy). */
+export function syncMapFromXds<T>(client: XdsClient, typeUrl: string, target: Map<string, T>): () => void {
+  const apply = (upserted: string[], removed: string[]) => {
+    const current = client.resources(typeUrl);
+    for (const n of removed) target.delete(n);
+    for (const n of upserted) {
+      const v = current.get(n);
+      if (v !== undefined) target.set(n, v as T);
+    }
+  };
+  apply([...client.resources(typeUrl).keys()], []);
+  const onChange = (e: { typeUrl: string; upserted: string[]; removed: string[] }) => {
+    if (e.typeUrl === typeUrl) apply(e.upserted, e.removed);
+  };
+  client.on('change', onChange);
+  return () => client.off('change', onChange);
+}

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
+import { type L4TrafficPolicy, TYPE_URL_L4_TRAFFIC_POLICY } from '../api/l4.ts';
 import { L7_TYPE_URLS } from '../api/l7.ts';
 import { spiffeId, TYPE_URL_ADDRESS, TYPE_URL_AUTHORIZATION } from '../api/workload.ts';
 import { createCaClient, createXdsClient } from '../control-plane/client/index.ts';
@@ -20,7 +21,7 @@ import { startAdminServers } from '../ztunnel/admin/admin-server.ts';
 import { defaultConfig } from '../ztunnel/config.ts';
 import { createWorkloadStore } from '../ztunnel/state/workload-store.ts';
 import { syncFromXds } from '../ztunnel/state/xds-sync.ts';
-import { emptyL7Resources, syncL7FromXds } from './l7-store.ts';
+import { emptyL7Resources, syncL7FromXds, syncMapFromXds } from './l7-store.ts';
 import { startWaypoint, type Waypoint } from './waypoint.ts';
 
 const { values } = parseArgs({
@@ -60,7 +61,7 @@ try {
     token,
     node: `waypoint~${values['pod-ip']}~${values['pod-name']}.${values.namespace}~${values.namespace}.svc.cluster.local`,
     serverName: values['server-name'],
-    typeUrls: [TYPE_URL_ADDRESS, TYPE_URL_AUTHORIZATION, ...L7_TYPE_URLS],
+    typeUrls: [TYPE_URL_ADDRESS, TYPE_URL_AUTHORIZATION, ...L7_TYPE_URLS, TYPE_URL_L4_TRAFFIC_POLICY],
     logger: logger.child({ scope: 'xds' }),
   });
   const ca = createCaClient({ address: values.xds!, rootCertPem, token, serverName: values['server-name'] });
@@ -68,6 +69,8 @@ try {
   syncFromXds(xds, store);
   const l7 = emptyL7Resources();
   syncL7FromXds(xds, l7);
+  const l4 = new Map<string, L4TrafficPolicy>();
+  syncMapFromXds(xds, TYPE_URL_L4_TRAFFIC_POLICY, l4);
   let synced = false;
   let waypoint: Waypoint | undefined;
   xds.waitSynced(24 * 3600_000).then(
@@ -111,6 +114,7 @@ try {
     podIp: values['pod-ip']!,
     state: store,
     l7,
+    l4,
     certificates: ca,
     logger,
   });

@@ -399,6 +399,12 @@ export function createProxyCore(o: ProxyCoreOptions) {
         ? backendService.ports[0]!.servicePort
         : ctx.destination.port);
     const policy = backendService ? o.l7(serviceKey(backendService)).trafficPolicy : undefined;
+    // An unknown subset selects nothing (Envoy: no cluster → 503).
+    const subsetLabels = backend.subset
+      ? (policy?.subsets.find((s) => s.name === backend.subset)?.labels ?? {
+          version: `\u0000unknown-subset-${backend.subset}`,
+        })
+      : undefined;
     const admission = limiter.acquire(
       backendService ? serviceKey(backendService) : ctx.destination.ip,
       requestLimits(policy?.connectionPool, h2),
@@ -450,7 +456,7 @@ export function createProxyCore(o: ProxyCoreOptions) {
       const target = podWorkload
         ? { workload: podWorkload, ip: ctx.destination.ip, port: ctx.destination.port }
         : backendService
-          ? o.picker.pick(backendService, backendPort, tried)
+          ? o.picker.pick(backendService, backendPort, tried, subsetLabels)
           : undefined;
       if (!target) {
         clearTimeout(overall);

@@ -26,6 +26,23 @@ export interface UpstreamTarget {
 /** Opens a byte stream to an endpoint (for the waypoint: an HBONE CONNECT to its ztunnel). */
 export type UpstreamDialer = (target: UpstreamTarget) => Promise<Duplex>;
 
+/**
+ * Whether workload `w` carries the subset's labels. The workload API has no pod labels; it has the
+ * canonical name and revision Istio derives from `app` and `version`, which is what subsets select by
+ * in practice. Other label keys cannot be checked here and are taken as matching.
+ */
+export function inSubset(w: Workload, labels: Record<string, string> | undefined): boolean {
+  if (!labels) return true;
+  for (const [k, v] of Object.entries(labels)) {
+    const rev =
+      k === 'version' || k === 'service.istio.io/canonical-revision' || k === 'app.kubernetes.io/version';
+    const name = k === 'app' || k === 'service.istio.io/canonical-name' || k === 'app.kubernetes.io/name';
+    if (rev && w.canonicalRevision !== v) return false;
+    if (name && w.canonicalName !== v) return false;
+  }
+  return true;
+}
+
 /** Resolves a backend (`namespace/hostname` + port) to endpoints, round robin, skipping `exclude`. */
 export function createEndpointPicker(state: WorkloadState) {
   const cursor = new Map<string, number>();
@@ -37,12 +54,13 @@ export function createEndpointPicker(state: WorkloadState) {
       service: Service,
       port: number,
       exclude: ReadonlySet<string> = new Set(),
+      subsetLabels?: Record<string, string>,
     ): UpstreamTarget | undefined {
       const key = serviceKey(service);
       const svcPort = service.ports.find((p) => p.servicePort === port);
       const all = state
         .endpointsOf(service)
-        .filter((w) => w.status === 'HEALTHY' && w.addresses[0])
+        .filter((w) => w.status === 'HEALTHY' && w.addresses[0] && inSubset(w, subsetLabels))
         .sort((a, b) => a.uid.localeCompare(b.uid));
       const fresh = all.filter((w) => !exclude.has(`${w.addresses[0]}`));
       const list = fresh.length > 0 ? fresh : all;

@@ -13,6 +13,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Registry } from 'prom-client';
 import type { Logger } from '../../core/logger.ts';
+import type { L4TrafficPolicy } from '../api/l4.ts';
 import type { L7Resources } from '../api/l7.ts';
 import { parseSpiffeId, spiffeId } from '../api/workload.ts';
 import { defaultConfig } from '../ztunnel/config.ts';
@@ -27,6 +28,7 @@ import type { L7Source } from './l7-request.ts';
 import { plainDuplex } from './plain-duplex.ts';
 import { createProxyCore, type DownstreamContext } from './proxy-core.ts';
 import { createRequestTelemetry } from './request-telemetry.ts';
+import { createTcpProxy } from './tcp-proxy.ts';
 import { createEndpointPicker, createUpstreamClients, type UpstreamTarget } from './upstream.ts';
 
 /** What a waypoint is built from. */
@@ -39,6 +41,8 @@ export interface WaypointInputs {
   podIp: string;
   state: WorkloadState;
   l7: L7Resources;
+  /** L4 traffic policies by service key (VirtualService `tcp` routes, DestinationRule tcp pool). */
+  l4?: ReadonlyMap<string, L4TrafficPolicy>;
   certificates: CertificateSource;
   logger: Logger;
   registry?: Registry;
@@ -57,6 +61,32 @@ export interface Waypoint {
 }
 
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0');
+/** How long a tunnel may stay silent before it is taken for a server-first (TCP) protocol. */
+const SNIFF_TIMEOUT_MS = 300;
+const TCP_PROTOCOLS = new Set(['tcp', 'tls', 'mongo', 'mysql', 'redis', 'https']);
+
+/** What the first bytes of a tunnel are: HTTP/2 preface, an HTTP/1 request line, or anything else. */
+export function sniff(first: Buffer): 'h2' | 'http1' | 'tcp' {
+  const n = Math.min(first.length, HTTP2_PREFACE.length);
+  if (n > 0 && first.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n))) return 'h2';
+  const head = first.subarray(0, 64).toString('latin1');
+  if (
+    /^[A-Z]{3,10} \S+ HTTP\/1\.[01]\r?\n/.test(head) ||
+    /^[A-Z]{3,10} \/\S*$/.test(head.split('\r')[0] ?? '')
+  )
+    return 'http1';
+  return 'tcp';
+}
+
+/** The protocol the destination port declares (`appProtocol`), when it does. */
+function protocolOf(state: WorkloadState, target: { ip: string; port: number }): 'http' | 'tcp' | undefined {
+  const svc = state.serviceByVip(target.ip);
+  const p = svc?.ports.find((x) => x.servicePort === target.port)?.appProtocol?.toLowerCase();
+  if (!p) return undefined;
+  if (TCP_PROTOCOLS.has(p)) return 'tcp';
+  if (p.startsWith('http') || p === 'grpc' || p.startsWith('grpc') || p === 'h2c') return 'http';
+  return undefined;
+}
 
 /** The `for=` address of a `Forwarded` header. */
 export function forwardedFor(v: string | string[] | undefined): { ip: string; port: number } | undefined {
@@ -86,7 +116,7 @@ export async function startWaypoint(
     dial,
     logger,
   });
-  const upstreamDial = async (t: UpstreamTarget): Promise<Duplex> => {
+  const upstreamDial = async (t: UpstreamTarget, source?: { ip?: string }): Promise<Duplex> => {
     const w = t.workload;
     if (w.tunnelProtocol !== 'HBONE' && !w.nativeTunnel) {
       const s = dial(t.ip, t.port);
@@ -102,14 +132,22 @@ export async function startWaypoint(
       address: { ip: t.ip, port: defaultConfig.ports.hbone },
       authority: `${t.ip}:${t.port}`,
       headers: hboneRequestHeaders({
-        source: { ip: inputs.podIp, port: 0 },
-        sourceWorkload: state.workloadByIp(inputs.podIp),
+        // TCP tunnels carry the original client (the destination ztunnel trusts its waypoint's
+        // Forwarded); pooled HTTP connections carry the waypoint itself.
+        source: { ip: source?.ip ?? inputs.podIp, port: 0 },
+        sourceWorkload: state.workloadByIp(source?.ip ?? inputs.podIp),
         ...(t.service ? { serviceHostname: t.service.hostname } : {}),
       }),
       timeoutMs: defaultConfig.connectTimeoutMs,
     });
   };
-  const clients = createUpstreamClients(upstreamDial);
+  const clients = createUpstreamClients((t) => upstreamDial(t));
+  const tcp = createTcpProxy({
+    state,
+    l4: (key) => inputs.l4?.get(key),
+    dial: upstreamDial,
+    logger: logger.child({ scope: 'tcp' }),
+  });
   const core = createProxyCore({
     reporter: 'waypoint',
     state,
@@ -133,15 +171,8 @@ export async function startWaypoint(
     const ctx: DownstreamContext = { destination: req.target, source };
     stream.respond({ ':status': 200 });
     const tunnel = plainDuplex(stream);
-    const onReadable = () => {
-      const chunk = tunnel.read() as Buffer | null;
-      if (chunk === null) return;
-      tunnel.off('readable', onReadable);
-      tunnel.unshift(chunk);
-      const isH2 = chunk
-        .subarray(0, HTTP2_PREFACE.length)
-        .equals(HTTP2_PREFACE.subarray(0, Math.min(chunk.length, HTTP2_PREFACE.length)));
-      if (isH2) {
+    const serveHttp = (h2: boolean) => {
+      if (h2) {
         const server = http2.createServer({ settings: { enablePush: false } }, (rq, rs) =>
           core.handle(rq, rs, ctx),
         );
@@ -155,6 +186,35 @@ export async function startWaypoint(
         });
         server.emit('connection', tunnel);
       }
+    };
+    const serveTcp = () => {
+      const w = fwd ? state.workloadByIp(fwd.ip) : undefined;
+      void tcp.handle(tunnel, req.target, { ip: source.ip, uid: w?.uid ?? source.principal });
+    };
+    const declared = protocolOf(state, req.target);
+    if (declared === 'tcp') {
+      serveTcp();
+      return;
+    }
+    // Sniff: the HTTP/2 preface, an HTTP/1 request line, else TCP; nothing within the window means a
+    // server-first protocol (TCP).
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      tunnel.off('readable', onReadable);
+      serveTcp();
+    }, SNIFF_TIMEOUT_MS);
+    const onReadable = () => {
+      const chunk = tunnel.read() as Buffer | null;
+      if (chunk === null || done) return;
+      done = true;
+      clearTimeout(timer);
+      tunnel.off('readable', onReadable);
+      tunnel.unshift(chunk);
+      const kind = sniff(chunk);
+      if (kind === 'tcp' && declared !== 'http') serveTcp();
+      else serveHttp(kind === 'h2');
     };
     tunnel.on('readable', onReadable);
   };
