@@ -158,8 +158,12 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
     }
     const server = http.createServer({ keepAlive: true }, (rq, rs) => core.handle(rq, rs, ctx));
     if (!(stream instanceof net.Socket)) stream = chunkWise(stream);
-    server.on('clientError', (err, sock) => {
-      logger.debug('downstream http error', { error: err.message });
+    server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, sock) => {
+      logger.warn('downstream http error', {
+        error: err.message,
+        code: err.code,
+        raw: err.rawPacket?.subarray(0, 200).toString('latin1'),
+      });
       sock.destroy();
     });
     // A TCP socket handed to the HTTP/1 server would be parsed straight from its handle, skipping

@@ -4,9 +4,10 @@
  * (--token-file <file> | --token-dir <dir>)`, run inside the pod's own network namespace and cgroup
  * (the injected `istio-proxy` container). The pod comes from the downward-API environment
  * (POD_NAME, POD_NAMESPACE, POD_IP, SERVICE_ACCOUNT, NODE_NAME, POD_UID). Order, as istio-init plus
- * istio-proxy: fetch the pod's certificate and bind 15001/15006/15008, then install the capture rules,
- * then serve admin (127.0.0.1:15000), metrics (:15020) and readiness (:15021), which answers 200 once
- * the first xDS snapshot arrived. The kubelet holds the app containers until then.
+ * istio-proxy: install the capture rules (control plane exempt), connect to xDS and the CA, fetch the
+ * pod's certificate and bind 15001/15006/15008, then serve admin (127.0.0.1:15000), metrics (:15020)
+ * and readiness (:15021), which answers 200 once the first xDS snapshot arrived. The kubelet holds
+ * the app containers until then.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +66,12 @@ try {
     netns: '/proc/self/ns/net',
   };
   const config = sidecarConfig({ node: pod.node, trustDomain: values['trust-domain']! });
+  // Capture first: a connection opened before the rules (xDS, CA) would be picked up mid-stream by
+  // conntrack once they exist, and its next inbound packet redirected to 15006 (reset).
+  if (!values['no-capture']) {
+    const [ip = '', port = '15012'] = values.xds!.split(':');
+    installSidecarCapture('/proc/self/ns/net', { ip, port: Number(port) });
+  }
   const xds = createXdsClient({
     address: values.xds!,
     rootCertPem,
@@ -89,10 +96,6 @@ try {
     logger,
     l7: (inputs, podContext, registry) => createSidecarL7({ inputs, pod: podContext, resources, registry }),
   });
-  if (!values['no-capture']) {
-    const [ip = '', port = '15012'] = values.xds!.split(':');
-    installSidecarCapture('/proc/self/ns/net', { ip, port: Number(port) });
-  }
   const admin = await startAdminServers(
     {
       registry: sidecar.registry,
