@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { MeshbenchError } from '../../core/errors.ts';
 import type { Cluster, KubeObject, MeshInfo, MeshInstallOptions, WaitOptions } from '../cluster.ts';
 import { REPO_ROOT } from './images.ts';
-import type { ClusterPaths } from './naming.ts';
+import { type ClusterPaths, podStartHookSocket } from './naming.ts';
 import { bundleEntries } from './node-bundle.ts';
 import { readState, writeFileAtomic } from './state.ts';
 
@@ -188,6 +188,9 @@ export async function installReferenceMesh(
         c.paths.configDir,
         '--zds-socket',
         join(mesh, `zds-${n.name}.sock`),
+        // Kubelet asks it about each new pod before starting the pod's containers.
+        '--cni-socket',
+        podStartHookSocket(c.paths, n.name),
       ],
       0,
       '',

@@ -45,6 +45,14 @@ export function clusterPaths(cluster: string) {
 
 export type ClusterPaths = ReturnType<typeof clusterPaths>;
 
+/**
+ * Where node `node`'s pod start hook listens (the role of the mesh's CNI plugin: the reference
+ * mesh's node agent serves it when installed): kubelet asks it about every new pod before starting
+ * the pod's containers. No socket file: no hook, containers start at once.
+ */
+export const podStartHookSocket = (paths: Pick<ClusterPaths, 'meshDir'>, node: string): string =>
+  join(paths.meshDir, `pod-start-${node}.sock`);
+
 /** Prefix of every network namespace of the cluster. */
 export const netnsPrefix = (cluster: string) => `mb-${cluster}-`;
 /** The underlay (bridge) namespace. */

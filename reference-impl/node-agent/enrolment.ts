@@ -2,7 +2,8 @@
  * @module reference-impl/node-agent/enrolment
  * Which pods of this node are in ambient mode (pure): the pod's or its namespace's
  * `istio.io/dataplane-mode=ambient` label (a pod label `none` opts out; sidecar-injected pods are
- * skipped), Running, with an IP and the `meshbench.io/netns` annotation.
+ * skipped), Pending or Running, with an IP and the `meshbench.io/netns` annotation (a Pending pod with
+ * both has its network namespace: capture can be set up before its containers start).
  */
 import type { ZdsPod } from '../ztunnel/zds/protocol.ts';
 
@@ -33,7 +34,8 @@ export function enrolledPod(
 ): ZdsPod | undefined {
   const m = pod.metadata;
   if (pod.spec?.nodeName !== node) return undefined;
-  if (pod.status?.phase && pod.status.phase !== 'Running') return undefined;
+  const phase = pod.status?.phase;
+  if (phase && phase !== 'Running' && phase !== 'Pending') return undefined;
   const podMode = m.labels?.[DATAPLANE_MODE];
   const nsMode = namespace?.metadata.labels?.[DATAPLANE_MODE];
   const ambient = podMode === 'ambient' || (podMode !== 'none' && nsMode === 'ambient');

@@ -49,7 +49,8 @@ test('enrolment decisions', () => {
     'opt-out',
   );
   assert.equal(enrolledPod(pod(), ns('a', 'ambient'), 'n2'), undefined, 'other node');
-  assert.equal(enrolledPod(pod({}, 'n1', 'Pending'), ns('a', 'ambient'), 'n1'), undefined, 'not running');
+  assert.ok(enrolledPod(pod({}, 'n1', 'Pending'), ns('a', 'ambient'), 'n1'), 'pending with netns and IP');
+  assert.equal(enrolledPod(pod({}, 'n1', 'Succeeded'), ns('a', 'ambient'), 'n1'), undefined, 'finished');
   assert.equal(enrolledPod(pod({ annotations: {} }), ns('a', 'ambient'), 'n1'), undefined, 'no netns');
   assert.equal(
     enrolledPod(

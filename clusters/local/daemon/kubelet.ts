@@ -2,7 +2,9 @@
  * @module clusters/local/daemon/kubelet
  * Runs pods (kubelet's role): network namespace and cgroup per pod, each container a process in
  * the pod's namespace and cgroup (`ip netns exec`), logs appended to files, restart policies with
- * backoff, readiness probes from inside the pod, status reported back to the store.
+ * backoff, readiness probes from inside the pod, status reported back to the store. A pod's
+ * containers start after the node's pod start hook (the mesh's capture, pod-start-hook.ts) is done
+ * with it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
@@ -11,10 +13,11 @@ import type { Logger } from '../../../core/logger.ts';
 import type { KubeObject, PodInfo, PodPhase } from '../../cluster.ts';
 import { cgroupProcsEnv, cgroupShArgs, createGroup, groupDirs, removeTree } from '../cgroups.ts';
 import { REPO_ROOT, resolveContainer } from '../images.ts';
-import { linkName, podNetns } from '../naming.ts';
+import { clusterPaths, linkName, podNetns, podStartHookSocket } from '../naming.ts';
 import type { NodeRecord, StateFile } from '../state.ts';
 import { createPodNetworks, deleteNetns, podIp, removeEtcNetns, writeEtcNetns } from '../topology.ts';
 import { launchInOrder } from './container-start.ts';
+import { runPodStartHook } from './pod-start-hook.ts';
 import { type ProbeSpec, runProbe } from './probe.ts';
 
 export interface ContainerSpec {
@@ -70,6 +73,7 @@ export interface PodRuntime {
   probeTimer?: NodeJS.Timeout;
   stopping: boolean;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
   serviceAccount: string;
   namedPorts: Record<string, number>;
   /** The pod spec as applied (immutable once stored). */
@@ -179,6 +183,7 @@ export class Kubelet {
         ready: false,
         stopping: false,
         labels: obj.metadata.labels ?? {},
+        annotations: obj.metadata.annotations ?? {},
         serviceAccount: sa,
         namedPorts,
         spec,
@@ -223,11 +228,54 @@ export class Kubelet {
       throw err;
     }
     for (const p of fresh) {
-      // Spec order; a container's postStart hook (the injected sidecar's) holds the next ones.
-      void launchInOrder(p, p.containers, (c) => this.launch(p, c), this.o.logger);
+      void this.startHookDone(p).then((go) => {
+        // Spec order; a container's postStart hook (the injected sidecar's) holds the next ones.
+        if (go) void launchInOrder(p, p.containers, (c) => this.launch(p, c), this.o.logger);
+      });
       this.scheduleProbe(p, 0);
       this.o.onStatus(p);
     }
+  }
+
+  /**
+   * Resolves when `p`'s containers may start: at once for host-network pods and when the node has
+   * no pod start hook; else once the hook answered (the mesh captured the pod, or it is not a mesh
+   * pod) or gave up. False when the pod is being stopped meanwhile.
+   */
+  private async startHookDone(p: PodRuntime): Promise<boolean> {
+    if (p.hostNetwork) return true;
+    const socket = podStartHookSocket(clusterPaths(this.o.cluster), p.node.name);
+    const started = Date.now();
+    const outcome = await runPodStartHook(
+      socket,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: p.name,
+          namespace: p.namespace,
+          uid: p.uid,
+          labels: p.labels,
+          // As the daemon annotates the pod in the store.
+          annotations: { ...p.annotations, 'meshbench.io/netns': `/run/netns/${p.netns}` },
+        },
+        spec: { nodeName: p.node.name, serviceAccountName: p.serviceAccount },
+        status: { phase: 'Pending', podIP: p.ip, podIPs: [{ ip: p.ip }] },
+      },
+      { cancelled: () => p.stopping },
+    );
+    if (outcome.kind === 'gave-up')
+      this.o.logger.warn('pod start hook did not answer; starting the containers anyway', {
+        pod: p.key,
+        error: outcome.error,
+      });
+    else if (outcome.kind === 'answered')
+      this.o.logger.debug('pod start hook answered', {
+        pod: p.key,
+        captured: outcome.captured,
+        ms: Date.now() - started,
+      });
+    return outcome.kind !== 'cancelled' && !p.stopping;
   }
 
   private launch(p: PodRuntime, c: ContainerRuntime): void {
