@@ -39,13 +39,12 @@ export const referenceManifest: ImplementationManifest = {
     'traffic.circuit-breaking.tcp': AMBIENT,
     'traffic.rate-limit.connection': AMBIENT,
     'traffic.timeout.connect': AMBIENT,
+    'lifecycle.jobs': AMBIENT,
     'dns.proxying': AMBIENT,
   },
   notes: {
     waypoint: 'the reference waypoint is not built yet',
     sidecar: 'the reference sidecar is not built yet',
     interop: 'needs the reference sidecar',
-    'lifecycle.jobs':
-      'intermittent (1 run in 4 on 2026-11-26): a Job that connects as soon as it starts exits with a connect error, as if the node proxy were not ready for the new pod; declare again once pods start only after capture is ready',
   },
 };
