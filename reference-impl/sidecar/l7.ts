@@ -244,7 +244,13 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
         destinationIp: target.ip,
         destinationPort: target.port,
       };
-      const l4 = authorize(state.policiesFor(workload), facts);
+      // Policies the L7 engine enforces in full (their L4 form drops or widens the L7 parts) are
+      // left to it; everything else, e.g. PeerAuthentication STRICT, is checked here first.
+      const l7Names = new Set(
+        resources.security.get(serviceKey(own.service))?.authorizationPolicies.map((p) => p.name) ?? [],
+      );
+      const l4Policies = state.policiesFor(workload).filter((p) => !l7Names.has(`${p.namespace}/${p.name}`));
+      const l4 = authorize(l4Policies, facts);
       if (!l4.allowed) return false; // the L4 handler answers 401 and records it
       stream.respond({ ':status': 200 });
       void sniff(stream, sniffMs).then((kind) => {

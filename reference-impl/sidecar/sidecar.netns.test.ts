@@ -372,3 +372,45 @@ test('fault injection applies at the source sidecar (the destination never sees 
   assert.equal((await httpGet(ns.a, VIP, 80, '/fault')).status, 200);
   assert.equal(await destinationRequests(), served + 1);
 });
+
+test('an L7 ALLOW policy is enforced by the L7 engine, not as its L4 form (deny-all) at the sidecar', {
+  skip,
+}, async () => {
+  // What the control plane sends for an ALLOW policy with only L7 rules: the L4 form has no rule
+  // left (nothing matches, so ztunnel denies all), the L7 form allows GET /public only.
+  store.upsertAuthorization({
+    name: 'get-public',
+    namespace: 'server-ns',
+    scope: 'NAMESPACE',
+    action: 'ALLOW',
+    dryRun: false,
+    rules: [],
+  });
+  l7.security.set(SVC_KEY, {
+    service: SVC_KEY,
+    jwtRules: [],
+    requestAuthentications: [],
+    authorizationPolicies: [
+      {
+        name: 'server-ns/get-public',
+        action: 'ALLOW',
+        dryRun: false,
+        rules: [
+          {
+            ...denyAdmin.rules[0]!,
+            to: [{ ...denyAdmin.rules[0]!.to[0]!, methods: ['GET'], paths: ['/public'] }],
+          },
+        ],
+      },
+    ],
+  });
+  try {
+    assert.equal((await httpGet(ns.a, VIP, 80, '/public')).status, 200);
+    assert.equal((await httpGet(ns.a, VIP, 80, '/other')).status, 403);
+    // TCP to a port the L7 engine does not handle still meets the L4 form: denied.
+    await assert.rejects(talk(ns.a, B, 8080, 'tcp'));
+  } finally {
+    store.removeAuthorization('server-ns/get-public');
+    l7.security.delete(SVC_KEY);
+  }
+});
