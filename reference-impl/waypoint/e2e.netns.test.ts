@@ -366,3 +366,54 @@ test('a server-first TCP protocol goes through as TCP, from the original client 
   assert.equal(await read(), 'ping');
   stream.close();
 });
+
+test('an L4 AuthorizationPolicy bound to the waypoint closes a TCP tunnel of a principal it does not allow', {
+  skip,
+}, async () => {
+  const from = (principals: string[]) => ({
+    principals,
+    notPrincipals: [],
+    requestPrincipals: [],
+    notRequestPrincipals: [],
+    namespaces: [],
+    notNamespaces: [],
+    ipBlocks: [],
+    notIpBlocks: [],
+    remoteIpBlocks: [],
+    notRemoteIpBlocks: [],
+  });
+  const allowOnly = (principal: string): L7AuthorizationPolicy => ({
+    name: 'server-ns/allow-one',
+    action: 'ALLOW',
+    dryRun: false,
+    rules: [{ from: [from([principal])], to: [], when: [] }],
+  });
+  const outcome = async () => {
+    const stream = await tunnel(90);
+    return new Promise<string>((resolve) => {
+      stream.once('data', (d: Buffer) => {
+        stream.close();
+        resolve(d.toString().split(' ')[0]!);
+      });
+      stream.once('close', () => resolve('closed'));
+    });
+  };
+  try {
+    l7.security.set(SVC_KEY, {
+      service: SVC_KEY,
+      jwtRules: [],
+      requestAuthentications: [],
+      authorizationPolicies: [allowOnly('cluster.local/ns/other/sa/x')],
+    });
+    assert.equal(await outcome(), 'closed');
+    l7.security.set(SVC_KEY, {
+      service: SVC_KEY,
+      jwtRules: [],
+      requestAuthentications: [],
+      authorizationPolicies: [allowOnly(CLIENT_ID.replace('spiffe://', ''))],
+    });
+    assert.equal(await outcome(), 'BANNER');
+  } finally {
+    l7.security.delete(SVC_KEY);
+  }
+});

@@ -4,16 +4,20 @@
  * protocol, bytes that are not a request): VirtualService `tcp` routes by weight (the control
  * plane's `meshbench.l4.TrafficPolicy`, subsets resolved to workloads), DestinationRule
  * `maxConnections` (overflow closed at once) and connect timeout, a second connect attempt on another
- * endpoint with failed endpoints ejected, then bytes copied both ways.
+ * endpoint with failed endpoints ejected, then bytes copied both ways. Authorization policies bound
+ * to the service are checked first with the connection's L4 facts (principal, namespace, IP, port).
  */
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../core/logger.ts';
 import type { L4TrafficPolicy } from '../api/l4.ts';
+import type { L7AuthorizationPolicy } from '../api/l7.ts';
 import type { Service, Workload } from '../api/workload.ts';
 import { serviceKey } from '../api/workload.ts';
 import { createServiceLimits } from '../ztunnel/proxy/connection-limits.ts';
 import { createEndpointHealth } from '../ztunnel/proxy/endpoint-health.ts';
 import type { WorkloadState } from '../ztunnel/state/workload-store.ts';
+import { authorizeRequest } from './authz.ts';
+import type { L7Request, L7Source } from './l7-request.ts';
 import { pickWeighted } from './route-match.ts';
 import type { UpstreamTarget } from './upstream.ts';
 
@@ -24,6 +28,8 @@ export type TcpDialer = (target: UpstreamTarget, source: { ip?: string }) => Pro
 export function createTcpProxy(o: {
   state: WorkloadState;
   l4(serviceKey: string): L4TrafficPolicy | undefined;
+  /** Authorization policies bound to the service (L4 attributes apply to TCP). */
+  policies(serviceKey: string): readonly L7AuthorizationPolicy[];
   dial: TcpDialer;
   logger: Logger;
   connectAttempts?: number;
@@ -68,10 +74,31 @@ export function createTcpProxy(o: {
     async handle(
       downstream: Duplex,
       destination: { ip: string; port: number },
-      source: { ip?: string; uid?: string },
+      source: L7Source & { uid?: string },
     ): Promise<void> {
       const svc = o.state.serviceByVip(destination.ip);
       const pod = svc ? undefined : o.state.workloadByIp(destination.ip);
+      if (svc) {
+        // A TCP connection has only L4 attributes: rules on methods, paths or headers never match it.
+        const facts: L7Request = {
+          method: '',
+          path: '',
+          authority: '',
+          headers: {},
+          port: destination.port,
+          source,
+        };
+        const authz = authorizeRequest(o.policies(serviceKey(svc)), facts);
+        if (!authz.allowed) {
+          o.logger.info('tcp connection denied', {
+            policy: authz.policy ?? '-',
+            reason: authz.reason,
+            principal: source.principal,
+          });
+          downstream.destroy();
+          return;
+        }
+      }
       const policy = svc ? o.l4(serviceKey(svc)) : undefined;
       const slot = policy
         ? limits.acquire(source.uid ?? source.ip ?? '', policy)

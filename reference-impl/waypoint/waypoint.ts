@@ -145,6 +145,7 @@ export async function startWaypoint(
   const tcp = createTcpProxy({
     state,
     l4: (key) => inputs.l4?.get(key),
+    policies: (key) => inputs.l7.security.get(key)?.authorizationPolicies ?? [],
     dial: upstreamDial,
     logger: logger.child({ scope: 'tcp' }),
   });
@@ -189,7 +190,7 @@ export async function startWaypoint(
     };
     const serveTcp = () => {
       const w = fwd ? state.workloadByIp(fwd.ip) : undefined;
-      void tcp.handle(tunnel, req.target, { ip: source.ip, uid: w?.uid ?? source.principal });
+      void tcp.handle(tunnel, req.target, { ...source, uid: w?.uid ?? source.principal });
     };
     const declared = protocolOf(state, req.target);
     if (declared === 'tcp') {
