@@ -118,28 +118,46 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
 
   // Destination side: the backend is always this pod's app, reached on the pod IP from inside.
   const self = () => pod.workload();
-  const inClients = createUpstreamClients((t) => connectTcp(pod.dial, t.ip, t.port, config.connectTimeoutMs));
   const picker = createEndpointPicker(state);
-  const inbound = createProxyCore({
-    reporter: 'destination',
-    state,
-    l7: (key) => ({ security: resources.security.get(key), telemetry: resources.telemetry.get(key) }),
-    picker: {
-      service: (key) => picker.service(key),
-      pick: (service: Service, port: number): UpstreamTarget => {
-        const w = self();
-        const key = serviceKey(service);
-        const target =
-          w.services[key]?.find((p) => p.servicePort === port)?.targetPort ||
-          service.ports.find((p) => p.servicePort === port)?.targetPort ||
-          port;
-        return { workload: w, ip: podIp, port: target, service };
-      },
+  const selfPicker = {
+    service: (key: string) => picker.service(key),
+    pick: (service: Service, port: number): UpstreamTarget => {
+      const w = self();
+      const key = serviceKey(service);
+      const target =
+        w.services[key]?.find((p) => p.servicePort === port)?.targetPort ||
+        service.ports.find((p) => p.servicePort === port)?.targetPort ||
+        port;
+      return { workload: w, ip: podIp, port: target, service };
     },
-    clients: inClients,
-    telemetry,
-    logger,
-  });
+  };
+  /**
+   * The destination-side core of one tunnel: its first upstream connection is `app`, the one opened
+   * before the tunnel was answered (so a refused app port answers 503, as at L4); later ones are new.
+   */
+  const inboundCore = (app: net.Socket, stream: Duplex) => {
+    let first: net.Socket | undefined = app;
+    const clients = createUpstreamClients(async (t) => {
+      const s = first;
+      first = undefined;
+      if (s && !s.destroyed && t.ip === podIp && t.port === s.remotePort) return s;
+      s?.destroy();
+      return connectTcp(pod.dial, t.ip, t.port, config.connectTimeoutMs);
+    });
+    stream.once('close', () => {
+      first?.destroy();
+      clients.close();
+    });
+    return createProxyCore({
+      reporter: 'destination',
+      state,
+      l7: (key) => ({ security: resources.security.get(key), telemetry: resources.telemetry.get(key) }),
+      picker: selfPicker,
+      clients,
+      telemetry,
+      logger,
+    });
+  };
 
   /** Serves one sniffed HTTP connection through `core` (a server per connection, as the waypoint does). */
   const serve = (
@@ -191,9 +209,8 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
     return undefined;
   };
 
-  const inboundTcp = (req: HboneConnect, workload: Workload, facts: ConnectionFacts) => {
-    const { stream, target } = req;
-    const rec = inputs.telemetry.open({
+  const inboundRecord = (req: HboneConnect, workload: Workload) =>
+    inputs.telemetry.open({
       reporter: 'destination',
       listener: 'inbound',
       source: {
@@ -202,20 +219,9 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
         identity: req.peerIdentity,
         workload: state.workloadByIp(req.remote.ip),
       },
-      destination: { ip: target.ip, port: target.port, workload, identity: pod.identity },
+      destination: { ip: req.target.ip, port: req.target.port, workload, identity: pod.identity },
       mtls: true,
     });
-    connectTcp(pod.dial, target.ip, target.port, config.connectTimeoutMs).then(
-      (upstream) =>
-        pipeTracked(inputs, pod, workload.uid, facts, stream, upstream, rec, () =>
-          stream.close(http2.constants.NGHTTP2_CANCEL),
-        ),
-      (err: Error) => {
-        rec.close({ result: 'upstream-failed', responseFlags: 'UF', error: err.message });
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-      },
-    );
-  };
 
   return {
     outbound(socket: net.Socket, dst) {
@@ -252,11 +258,36 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
       const l4Policies = state.policiesFor(workload).filter((p) => !l7Names.has(`${p.namespace}/${p.name}`));
       const l4 = authorize(l4Policies, facts);
       if (!l4.allowed) return false; // the L4 handler answers 401 and records it
-      stream.respond({ ':status': 200 });
-      void sniff(stream, sniffMs).then((kind) => {
-        if (stream.destroyed) return;
+      // As at L4: 200 only once the app accepted the connection, else 503.
+      connectTcp(pod.dial, target.ip, target.port, config.connectTimeoutMs).then(
+        (app) => {
+          if (stream.destroyed) {
+            app.destroy();
+            return;
+          }
+          stream.respond({ ':status': 200 });
+          void sniff(stream, sniffMs).then((kind) => serveTunnel(kind, app));
+        },
+        (err: Error) => {
+          inboundRecord(req, workload).close({
+            result: 'upstream-failed',
+            responseFlags: 'UF',
+            error: err.message,
+          });
+          inputs.telemetry.rejected('hbone', 'upstream-connect-failed');
+          if (!stream.destroyed && !stream.headersSent)
+            stream.respond({ ':status': 503 }, { endStream: true });
+        },
+      );
+      const serveTunnel = (kind: Sniffed, app: net.Socket) => {
+        if (stream.destroyed) {
+          app.destroy();
+          return;
+        }
         if (kind === 'tcp') {
-          inboundTcp(req, workload, facts);
+          pipeTracked(inputs, pod, workload.uid, facts, stream, app, inboundRecord(req, workload), () =>
+            stream.close(http2.constants.NGHTTP2_CANCEL),
+          );
           return;
         }
         const address = own.service.addresses[0]?.address;
@@ -265,16 +296,15 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
           namespace: parseSpiffeId(req.peerIdentity)?.namespace,
           ip: fwd?.ip ?? req.remote.ip,
         };
-        serve(inbound, kind, stream, {
+        serve(inboundCore(app, stream), kind, stream, {
           destination: address ? { ip: address, port: own.servicePort } : target,
           source,
         });
-      });
+      };
       return true;
     },
     close() {
       outClients.close();
-      inClients.close();
     },
   };
 }
