@@ -1,6 +1,9 @@
 /** Table tests: DestinationRule / VirtualService tcp / EnvoyFilter → per-service L4 traffic policy. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { silentLogger } from '../../../core/logger.ts';
+import { createConfigStore } from '../config/config-store.ts';
+import { createEventLog } from '../config/event-log.ts';
 import type { MeshObject } from '../config/objects.ts';
 import { validateObject } from '../config/validate.ts';
 import { buildModel } from './build-model.ts';
@@ -222,4 +225,25 @@ test('validation names the object and field of a bad L4 setting', () => {
   assert.throws(ef({ tokens_per_fill: 2, fill_interval: '60s' }), /max_tokens|at least 1/);
   assert.throws(ef({ max_tokens: 2, fill_interval: '10ms' }), /at least 50ms/);
   assert.doesNotThrow(ef({ max_tokens: 2, tokens_per_fill: 2, fill_interval: '60s' }));
+});
+
+test('a bad update is rejected with its field and the last good connect timeout stays in force', () => {
+  const events = createEventLog();
+  const store = createConfigStore({ logger: silentLogger, events });
+  const good = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'pool', namespace: 'app' },
+    spec: { host: HOST, trafficPolicy: { connectionPool: { tcp: { connectTimeout: '200ms' } } } },
+  };
+  assert.equal(store.apply(good).ok, true);
+  const bad = structuredClone(good);
+  bad.spec.trafficPolicy.connectionPool.tcp.connectTimeout = '-5s';
+  const r = store.apply(bad);
+  assert.equal(r.ok, false);
+  const rejected = events.list().find((e) => e.level === 'rejected');
+  assert.equal(rejected?.object, 'DestinationRule app/pool');
+  assert.equal(rejected?.field, 'spec.trafficPolicy.connectionPool.tcp.connectTimeout');
+  const input: ModelInput = { ...base(), DestinationRule: store.list('DestinationRule') as MeshObject[] };
+  assert.equal(buildModel(input, S).l4.get(KEY)?.connectTimeoutMs, 200);
 });
