@@ -42,6 +42,9 @@ export function pipeBoth(
   up.on('error', (e) => finish(e));
   down.on('close', () => setImmediate(() => finish()));
   up.on('close', () => setImmediate(() => finish()));
+  // A side that was already gone before the copy started (a client that reset or closed while the
+  // upstream was being connected) emits no further 'close': finish now, or the other side stays open.
+  if (down.destroyed || up.destroyed) setImmediate(() => finish());
 }
 
 /** Writes every chunk of `from` to `to`, pausing `from` while `to` is full; counts the bytes. */

@@ -40,7 +40,7 @@ export function parseSocks5(buf: Buffer):
   if (req[1] !== 0x01) return { state: 'error', code: REPLY_CMD_UNSUPPORTED, greetingDone: true };
   const atyp = req[3];
   if (atyp === 0x01) {
-    if (req.length < 10) return { state: 'incomplete' };
+    if (req.length < 10) return { state: 'incomplete', greetingLength: gLen };
     return {
       state: 'connect',
       host: `${req[4]}.${req[5]}.${req[6]}.${req[7]}`,
@@ -51,9 +51,9 @@ export function parseSocks5(buf: Buffer):
     };
   }
   if (atyp === 0x03) {
-    if (req.length < 5) return { state: 'incomplete' };
+    if (req.length < 5) return { state: 'incomplete', greetingLength: gLen };
     const n = req[4]!;
-    if (req.length < 5 + n + 2) return { state: 'incomplete' };
+    if (req.length < 5 + n + 2) return { state: 'incomplete', greetingLength: gLen };
     return {
       state: 'connect',
       host: req.subarray(5, 5 + n).toString('latin1'),
@@ -130,8 +130,12 @@ export function handleSocks5(inputs: ProxyInputs, pod: PodContext, socket: net.S
         socket.write(reply(REPLY_OK));
         socket.resume();
       },
+      // Only the reply: proxyOutbound closes the socket right after, with a reset when the upstream
+      // failed. Ending it here first would leave it shutting down, and libuv refuses to reset a TCP
+      // handle that is shutting down (UV_EINVAL): Node then never closes it, so the fd leaks and, at
+      // exit, the process spins at 100% CPU waiting for that handle (found by the fuzz test).
       () => {
-        if (!socket.destroyed) socket.end(reply(REPLY_HOST_UNREACHABLE));
+        if (!socket.destroyed) socket.write(reply(REPLY_HOST_UNREACHABLE));
       },
     );
   };
