@@ -134,12 +134,34 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
     return entry;
   };
 
+  /** Connections being opened (certificate fetch) and not yet in `pools`, by key. */
+  const opening = new Map<string, Promise<PooledSession>>();
+
   const acquire = async (req: HboneRequest): Promise<PooledSession> => {
     const key = `${req.sourceIdentity}|${req.destinationIdentity}|${req.address.ip}:${req.address.port}`;
-    const existing = pools
-      .get(key)
-      ?.find((e) => e.active < options.maxStreamsPerConnection && !e.session.closed && !e.session.destroyed);
-    const entry = existing ?? (await open(key, req));
+    let entry: PooledSession | undefined;
+    while (!entry) {
+      entry = pools
+        .get(key)
+        ?.find(
+          (e) => e.active < options.maxStreamsPerConnection && !e.session.closed && !e.session.destroyed,
+        );
+      if (entry) break;
+      // Concurrent first requests wait for the one connection being opened instead of each opening
+      // their own (N simultaneous connects used to open N connections).
+      const pending = opening.get(key);
+      if (pending) {
+        await pending.catch(() => undefined);
+        continue;
+      }
+      const opened = open(key, req);
+      opening.set(key, opened);
+      try {
+        entry = await opened;
+      } finally {
+        opening.delete(key);
+      }
+    }
     entry.active += 1;
     clearTimeout(entry.idleTimer);
     try {
@@ -195,7 +217,11 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
           const status = Number(headers[':status']);
           if (status === 200) resolve(stream);
           else {
-            stream.close();
+            // End our side instead of resetting the stream: the server has ended its side, and every
+            // RST_STREAM it receives counts toward nghttp2's rapid-reset guard, which closes the whole
+            // pooled connection (GOAWAY) after ~1000 of them.
+            stream.end();
+            stream.resume();
             reject(new HboneConnectError(`HBONE CONNECT ${req.authority} answered ${status}`, status));
           }
         });

@@ -48,6 +48,15 @@ export interface HboneServer {
 
 const clean = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '');
 
+/**
+ * Invalid frames a session may send before Node closes it. Node counts every stream nghttp2 refuses
+ * over SETTINGS_MAX_CONCURRENT_STREAMS (REFUSED_STREAM) as one, and its default (1000) closed the
+ * session of a client whose first flight, sent before it had read our SETTINGS, held more than 1200
+ * CONNECTs: the 200 admitted streams died with it instead of completing. Still bounded, so a peer
+ * that keeps misbehaving loses the session (GOAWAY, a log line and `reason="http2"`).
+ */
+const MAX_SESSION_INVALID_FRAMES = 20_000;
+
 /** Creates an HBONE server (not yet listening). */
 export function createHboneServer(options: HboneServerOptions): HboneServer {
   const { logger, telemetry } = options;
@@ -66,6 +75,7 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
     allowHTTP1: false,
     unknownProtocolTimeout: 1000,
     handshakeTimeout: 10_000,
+    maxSessionInvalidFrames: MAX_SESSION_INVALID_FRAMES,
     settings: {
       maxConcurrentStreams: options.maxConcurrentStreams,
       initialWindowSize: options.streamWindowBytes,
