@@ -258,6 +258,8 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
       const l4Policies = state.policiesFor(workload).filter((p) => !l7Names.has(`${p.namespace}/${p.name}`));
       const l4 = authorize(l4Policies, facts);
       if (!l4.allowed) return false; // the L4 handler answers 401 and records it
+      // Bytes that turn out not to be HTTP meet every policy in its L4 form.
+      const tcpAllowed = authorize(state.policiesFor(workload), facts).allowed;
       // As at L4: 200 only once the app accepted the connection, else 503.
       connectTcp(pod.dial, target.ip, target.port, config.connectTimeoutMs).then(
         (app) => {
@@ -282,6 +284,12 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
       const serveTunnel = (kind: Sniffed, app: net.Socket) => {
         if (stream.destroyed) {
           app.destroy();
+          return;
+        }
+        if (kind === 'tcp' && !tcpAllowed) {
+          inboundRecord(req, workload).close({ result: 'denied', responseFlags: 'DENY' });
+          app.destroy();
+          stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
           return;
         }
         if (kind === 'tcp') {

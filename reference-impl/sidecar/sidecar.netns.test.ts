@@ -407,7 +407,8 @@ test('an L7 ALLOW policy is enforced by the L7 engine, not as its L4 form (deny-
   try {
     assert.equal((await httpGet(ns.a, VIP, 80, '/public')).status, 200);
     assert.equal((await httpGet(ns.a, VIP, 80, '/other')).status, 403);
-    // TCP to a port the L7 engine does not handle still meets the L4 form: denied.
+    // Bytes that are not HTTP meet the L4 form (deny-all), on the service's port or any other.
+    await assert.rejects(talk(ns.a, VIP, 80, 'not http at all'));
     await assert.rejects(talk(ns.a, B, 8080, 'tcp'));
   } finally {
     store.removeAuthorization('server-ns/get-public');
