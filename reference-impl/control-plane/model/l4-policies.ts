@@ -99,7 +99,12 @@ export function translateL4Policies(
     }
     return p;
   };
-  const labels = podLabels(input);
+  // Built on first use: with no subsets or rate limits, a pod change costs no pass over all pods.
+  let labelIndex: Map<string, Record<string, string>> | undefined;
+  const labels = () => {
+    labelIndex ??= podLabels(input);
+    return labelIndex;
+  };
 
   // DestinationRules: the oldest per host wins; its subsets are what routes may name.
   const ruleFor = new Map<string, MeshObject>();
@@ -133,7 +138,7 @@ export function translateL4Policies(
       );
       return [];
     }
-    return selectedEndpoints(workloads.values(), serviceKey, s.labels ?? {}, labels, settings);
+    return selectedEndpoints(workloads.values(), serviceKey, s.labels ?? {}, labels(), settings);
   };
 
   // VirtualService tcp routes: per host, the oldest VirtualService's routes first.
@@ -176,12 +181,16 @@ export function translateL4Policies(
       warnings.push(`${describeObj(ef)}: several local_ratelimit patches; the first applies`);
     const ns = ef.metadata.namespace!;
     const selector = (ef.spec?.workloadSelector?.labels ?? {}) as Record<string, string>;
-    for (const [key] of services) {
-      const hit = selectedEndpoints(workloads.values(), key, selector, labels, settings).some((uid) => {
-        const w = workloads.get(uid);
-        return w && (ns === settings.rootNamespace || w.namespace === ns);
-      });
-      if (!hit) continue;
+    // One pass over the workloads: the services of every selected pod.
+    const keys = new Set<string>();
+    for (const w of workloads.values()) {
+      if (ns !== settings.rootNamespace && w.namespace !== ns) continue;
+      if (w.uid !== podUid(settings.clusterId, w.namespace, w.name)) continue;
+      if (!selects(selector, labels().get(`${w.namespace}/${w.name}`))) continue;
+      for (const key of Object.keys(w.services)) keys.add(key);
+    }
+    for (const key of [...keys].sort()) {
+      if (!services.has(key)) continue;
       const first = limited.get(key);
       if (first) {
         warnings.push(`${describeObj(ef)}: ${describeObj(first)} already rate-limits ${key}; ignored there`);
