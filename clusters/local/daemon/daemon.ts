@@ -27,6 +27,7 @@ import { serveDns } from './dns.ts';
 import { applyRules, renderRules, type ServiceRule } from './kube-proxy.ts';
 import { Kubelet, type PodRuntime, type PodSpec } from './kubelet.ts';
 import { appContainers, injectSidecar } from './sidecar-injection.ts';
+import { prepareSidecarProgram } from './sidecar-program.ts';
 import { keyOf, ObjectStore } from './store.ts';
 import { reconcileWaypoints } from './waypoint-controller.ts';
 
@@ -409,7 +410,10 @@ export class LocalDaemon {
         .catch((err) => this.logger.error('stopping pods failed', { err: String(err) }));
     }
     const fresh = stored.filter((p) => !this.kubelet.pods.has(p.metadata.uid ?? ''));
-    if (fresh.length) await this.kubelet.start(fresh.map((obj) => ({ key: obj.metadata.uid ?? '', obj })));
+    if (fresh.length) {
+      await prepareSidecarProgram(fresh, this.paths.meshDir, this.logger);
+      await this.kubelet.start(fresh.map((obj) => ({ key: obj.metadata.uid ?? '', obj })));
+    }
     for (const rt of this.kubelet.pods.values()) {
       if (rt.stopping) continue;
       const key = keyOf({ kind: 'Pod', namespace: rt.namespace, name: rt.name });

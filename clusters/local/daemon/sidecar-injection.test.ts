@@ -43,7 +43,7 @@ test('injection puts istio-proxy first, with readiness and a postStart hold, and
     [PROXY_CONTAINER, 'app'],
   );
   const proxy = containers[0]!;
-  assert.ok(proxy.command?.some((a) => a.endsWith('reference-impl/sidecar/main.ts')));
+  assert.equal(proxy.command?.[1], `${target.meshDir}/bin/sidecar.mjs`);
   assert.deepEqual(proxy.command?.slice(-6), [
     '--xds',
     target.xds,

@@ -11,8 +11,8 @@
  */
 import { join } from 'node:path';
 import type { KubeObject } from '../../cluster.ts';
-import { REPO_ROOT } from '../images.ts';
 import type { ContainerSpec, PodSpec } from './kubelet.ts';
+import { sidecarEntry } from './sidecar-program.ts';
 
 export const INJECTION_LABEL = 'istio-injection';
 export const INJECT = 'sidecar.istio.io/inject';
@@ -50,9 +50,7 @@ export function proxyContainer(target: InjectionTarget): ContainerSpec & Record<
     image: 'meshbench/sidecar',
     command: [
       process.execPath,
-      '--import',
-      'tsx',
-      `${REPO_ROOT}/reference-impl/sidecar/main.ts`,
+      sidecarEntry(target.meshDir),
       '--xds',
       target.xds,
       '--ca-root',
