@@ -16,15 +16,15 @@ test('baseline never needs a declaration', () => {
 
 test('an undeclared mode is not supported, with the note', () => {
   assert.match(
-    unsupportedReason(m, 'l7.authz', 'waypoint', true)!,
-    /does not declare the waypoint data plane \(the reference waypoint is not built yet\)/,
+    unsupportedReason(m, 'l7.authz', 'sidecar', true)!,
+    /does not declare the sidecar data plane \(the reference sidecar is not built yet\)/,
   );
 });
 
 test('an undeclared feature in a declared mode is not supported; absence rows need only the mode', () => {
   assert.match(
-    unsupportedReason(m, 'traffic.tcp-shifting', 'ambient', true)!,
-    /does not declare traffic\.tcp-shifting in ambient mode \(ztunnel does no weighted routing/,
+    unsupportedReason(m, 'l7.rate-limit.request', 'waypoint', true)!,
+    /does not declare l7\.rate-limit\.request in waypoint mode \(waypoint: no HTTP local rate limit/,
   );
   assert.equal(unsupportedReason(m, 'l7.fault-injection', 'ambient', false), undefined);
   assert.equal(unsupportedReason(m, 'security.encryption', 'ambient', true), undefined);
