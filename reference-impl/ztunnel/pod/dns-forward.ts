@@ -8,6 +8,7 @@
  * undefined (the proxy then answers SERVFAIL), never a hang.
  */
 
+import { randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
@@ -61,6 +62,8 @@ export function podUpstreams(
 export interface DnsForwarder {
   /** The upstream's reply to `query`, or undefined when none answered within the deadline. */
   forward(query: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined>;
+  /** Closes the upstream socket; pending queries get undefined. */
+  close(): void;
 }
 
 export interface DnsForwarderOptions {
@@ -68,7 +71,7 @@ export interface DnsForwarderOptions {
   /** Per upstream; default 2000 ms. */
   timeoutMs?: number;
   port?: number;
-  /** A fresh UDP socket (in the pod's namespace, exempt from capture). */
+  /** A UDP socket (in the pod's namespace, exempt from capture), opened once and kept. */
   udp(): dgram.Socket;
   /** A TCP connection (from the pod's namespace, exempt from capture). */
   dialTcp(ip: string, port: number): net.Socket;
@@ -94,34 +97,73 @@ export function tcpUnframe(buf: Buffer): { messages: Buffer[]; rest: Buffer } {
   return { messages, rest: buf.subarray(off) };
 }
 
-function viaUdp(o: DnsForwarderOptions, upstream: string, query: Buffer, timeoutMs: number) {
-  return new Promise<Buffer | undefined>((resolve) => {
-    let socket: dgram.Socket;
+/**
+ * UDP to the upstreams over one long-lived socket per forwarder (no socket per query): each query
+ * goes out under a fresh random id, unique among the pending ones, and the client's id is put back
+ * on the reply, which is accepted only from the upstream it was sent to.
+ */
+function udpExchange(o: DnsForwarderOptions) {
+  let socket: dgram.Socket | undefined;
+  const pending = new Map<
+    number,
+    { upstream: string; clientId: number; done(r: Buffer | undefined): void }
+  >();
+  const reset = () => {
+    const s = socket;
+    socket = undefined;
     try {
-      socket = o.udp();
-    } catch {
-      resolve(undefined);
-      return;
-    }
-    const done = (reply: Buffer | undefined) => {
-      clearTimeout(timer);
-      socket.removeAllListeners('message');
-      try {
-        socket.close();
-      } catch {}
-      resolve(reply);
-    };
-    const timer = setTimeout(() => done(undefined), timeoutMs);
-    socket.on('error', () => done(undefined));
-    socket.on('message', (msg, rinfo) => {
-      // Only the upstream's reply to this query id counts.
-      if (rinfo.address === upstream && msg.length >= 2 && msg.readUInt16BE(0) === query.readUInt16BE(0))
-        done(msg);
+      s?.close();
+    } catch {}
+    for (const p of [...pending.values()]) p.done(undefined);
+  };
+  const open = (): dgram.Socket => {
+    if (socket) return socket;
+    const s = o.udp();
+    s.on('error', reset);
+    s.on('message', (msg, rinfo) => {
+      if (msg.length < 12) return;
+      const p = pending.get(msg.readUInt16BE(0));
+      if (!p || rinfo.address !== p.upstream) return;
+      const reply = Buffer.from(msg);
+      reply.writeUInt16BE(p.clientId, 0);
+      p.done(reply);
     });
-    socket.send(query, o.port ?? 53, upstream, (err) => {
-      if (err) done(undefined);
-    });
-  });
+    socket = s;
+    return s;
+  };
+  return {
+    send(upstream: string, query: Buffer, timeoutMs: number): Promise<Buffer | undefined> {
+      return new Promise((resolve) => {
+        if (pending.size >= 0xffff) {
+          resolve(undefined);
+          return;
+        }
+        let id = randomInt(0x10000);
+        while (pending.has(id)) id = (id + 1) & 0xffff;
+        const entry = {
+          upstream,
+          clientId: query.readUInt16BE(0),
+          done: (r: Buffer | undefined) => {
+            clearTimeout(timer);
+            if (pending.get(id) === entry) pending.delete(id);
+            resolve(r);
+          },
+        };
+        const timer = setTimeout(() => entry.done(undefined), timeoutMs);
+        pending.set(id, entry);
+        const out = Buffer.from(query);
+        out.writeUInt16BE(id, 0);
+        try {
+          open().send(out, o.port ?? 53, upstream, (err) => {
+            if (err) entry.done(undefined);
+          });
+        } catch {
+          entry.done(undefined);
+        }
+      });
+    },
+    close: reset,
+  };
 }
 
 function viaTcp(o: DnsForwarderOptions, upstream: string, query: Buffer, timeoutMs: number) {
@@ -154,15 +196,20 @@ function viaTcp(o: DnsForwarderOptions, upstream: string, query: Buffer, timeout
 /** A forwarder trying each upstream in turn over the transport the query came on. */
 export function createDnsForwarder(o: DnsForwarderOptions): DnsForwarder {
   const timeoutMs = o.timeoutMs ?? 2000;
+  const udp = udpExchange(o);
   return {
     async forward(query, transport) {
-      if (query.length < 2) return undefined;
+      if (query.length < 12) return undefined;
       for (const upstream of o.upstreams) {
         if (!allowedUpstream(upstream)) continue;
-        const reply = await (transport === 'tcp' ? viaTcp : viaUdp)(o, upstream, query, timeoutMs);
+        const reply =
+          transport === 'tcp'
+            ? await viaTcp(o, upstream, query, timeoutMs)
+            : await udp.send(upstream, query, timeoutMs);
         if (reply) return reply;
       }
       return undefined;
     },
+    close: () => udp.close(),
   };
 }

@@ -62,28 +62,39 @@ async function fakeUpstream(): Promise<{ port: number; queries: string[]; close(
       answers: known ? [{ name: POD_NAME, type: 'A', class: 'IN', ttl: 5, data: '198.18.0.7' }] : [],
     });
   };
-  const udp = dgram.createSocket('udp4');
-  udp.on('message', (m, r) => udp.send(reply(m, 'udp'), r.port, r.address));
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  const port = udp.address().port;
-  const tcp = net.createServer((c) => {
-    let buf = Buffer.alloc(0);
-    c.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      const { messages, rest } = tcpUnframe(buf);
-      buf = Buffer.from(rest);
-      for (const m of messages) c.write(tcpFrame(reply(Buffer.from(m), 'tcp')));
+  // One port for UDP and TCP: take a free UDP port, retry while its TCP twin is in use.
+  for (let attempt = 0; ; attempt++) {
+    const udp = dgram.createSocket('udp4');
+    udp.on('message', (m, r) => udp.send(reply(m, 'udp'), r.port, r.address));
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+    const port = udp.address().port;
+    const tcp = net.createServer((c) => {
+      let buf = Buffer.alloc(0);
+      c.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        const { messages, rest } = tcpUnframe(buf);
+        buf = Buffer.from(rest);
+        for (const m of messages) c.write(tcpFrame(reply(Buffer.from(m), 'tcp')));
+      });
     });
-  });
-  await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', r));
-  return {
-    port,
-    queries,
-    close: () => {
+    const listening = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!listening) {
       udp.close();
-      tcp.close();
-    },
-  };
+      if (attempt < 20) continue;
+      throw new Error('no port free for both UDP and TCP on 127.0.0.1');
+    }
+    return {
+      port,
+      queries,
+      close: () => {
+        udp.close();
+        tcp.close();
+      },
+    };
+  }
 }
 
 const loopbackForwarder = (port: number, timeoutMs = 2000) =>
@@ -208,5 +219,34 @@ test('DNS upstreams: only 198.18.0.0/15 and loopback, from the pod resolv.conf f
     udp: () => assert.fail('must not open a socket toward a disallowed upstream'),
     dialTcp: () => assert.fail('must not dial a disallowed upstream'),
   });
-  return forwarder.forward(Buffer.from([0, 1, 0, 0]), 'udp').then((r) => assert.equal(r, undefined));
+  return forwarder.forward(Buffer.alloc(12), 'udp').then((r) => assert.equal(r, undefined));
+});
+
+test('DNS forwarder: one upstream socket, concurrent queries with the same client id each get their own answer', async () => {
+  const up = await fakeUpstream();
+  let sockets = 0;
+  const forwarder = createDnsForwarder({
+    upstreams: ['127.0.0.1'],
+    port: up.port,
+    udp: () => {
+      sockets += 1;
+      return dgram.createSocket('udp4');
+    },
+    dialTcp: (ip, p) => net.connect(p, ip),
+  });
+  try {
+    const q = (name: string) => dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: 'A', name }] });
+    const [a, b] = await Promise.all([
+      forwarder.forward(q(POD_NAME), 'udp'),
+      forwarder.forward(q('x.demo'), 'udp'),
+    ]);
+    const ra = dnsPacket.decode(a!) as dnsPacket.DecodedPacket & { rcode?: string };
+    const rb = dnsPacket.decode(b!) as dnsPacket.DecodedPacket & { rcode?: string };
+    assert.deepEqual([ra.id, ra.questions?.[0]?.name, answerIp(ra)], [7, POD_NAME, '198.18.0.7']);
+    assert.deepEqual([rb.id, rb.questions?.[0]?.name, rb.rcode], [7, 'x.demo', 'NXDOMAIN']);
+    assert.equal(sockets, 1);
+  } finally {
+    forwarder.close();
+    up.close();
+  }
 });

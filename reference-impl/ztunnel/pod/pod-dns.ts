@@ -186,6 +186,7 @@ export function createPodDns(
     close: () => {
       closed = true;
       socket.close();
+      options.forwarder?.close();
       tcpServer?.close();
       for (const c of clients) c.destroy();
     },
