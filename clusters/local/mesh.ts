@@ -6,8 +6,8 @@
  * the current sources at install time (`node-bundle.ts`), as an image would hold them.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { MeshbenchError } from '../../core/errors.ts';
 import type { Cluster, KubeObject, MeshInfo, MeshInstallOptions, WaitOptions } from '../cluster.ts';
 import { REPO_ROOT } from './images.ts';
@@ -31,9 +31,7 @@ export const WAYPOINT_PROGRAM = 'reference-impl/waypoint/main.ts';
 export function waypointCommand(paths: Pick<ClusterPaths, 'meshDir'>, istiodIp: string): string[] {
   return [
     process.execPath,
-    '--import',
-    'tsx',
-    join(REPO_ROOT, WAYPOINT_PROGRAM),
+    waypointEntry(paths),
     '--xds',
     `${istiodIp}:15012`,
     '--ca-root',
@@ -42,6 +40,15 @@ export function waypointCommand(paths: Pick<ClusterPaths, 'meshDir'>, istiodIp: 
     paths.meshDir,
   ];
 }
+/**
+ * The waypoint's "image": `<mesh>/bin/waypoint.mjs`, a symlink the install points at the esbuild
+ * bundle of the waypoint built with the other programs (so waypoints deployed later run the same
+ * build, without tsx's memory cost).
+ */
+export function waypointEntry(paths: Pick<ClusterPaths, 'meshDir'>): string {
+  return join(paths.meshDir, 'bin', 'waypoint.mjs');
+}
+
 const PROGRAMS = {
   istiod: 'reference-impl/control-plane/main.ts',
   ztunnel: 'reference-impl/ztunnel/main.ts',
@@ -82,6 +89,15 @@ const hostPod = (
   },
 });
 
+/** Atomically points the symlink `entry` at `target`. */
+function pointSymlink(entry: string, target: string): void {
+  mkdirSync(dirname(entry), { recursive: true });
+  const tmp = `${entry}.${process.pid}.tmp`;
+  rmSync(tmp, { force: true });
+  symlinkSync(target, tmp);
+  renameSync(tmp, entry);
+}
+
 /** Installs the reference mesh; see the module comment. */
 export async function installReferenceMesh(
   c: MeshTarget,
@@ -105,7 +121,8 @@ export async function installReferenceMesh(
       );
     }
   }
-  const bins = await bundleEntries(PROGRAMS);
+  const bins = await bundleEntries({ ...PROGRAMS, waypoint: WAYPOINT_PROGRAM });
+  await pointSymlink(waypointEntry(c.paths), bins['waypoint']!);
   const state = readState(c.paths.stateFile);
   const nodes = state?.nodes ?? [];
   if (!nodes[0]) throw new MeshbenchError('E_CLUSTER_STATE', `cluster ${c.name} has no nodes in its state`);
