@@ -11,6 +11,7 @@ import { authorize, type ConnectionFacts } from './authorize.ts';
 import { connectTcp } from './connect-tcp.ts';
 import type { PodContext, ProxyInputs } from './inputs.ts';
 import { dialOriginal } from './original-source.ts';
+import { resetSocket } from './reset-socket.ts';
 
 /** Handles one captured plaintext connection for `pod`. */
 export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, socket: net.Socket): void {
@@ -33,7 +34,7 @@ export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, soc
   if (!decision.allowed) {
     log().info('plaintext connection denied', { src, dst, policy: decision.policy, reason: decision.reason });
     rec.close({ result: 'denied', responseFlags: 'DENY' });
-    socket.resetAndDestroy();
+    resetSocket(socket);
     return;
   }
   connectTcp(dialOriginal(pod, src.ip), dst.address, dst.port, inputs.config.connectTimeoutMs).then(
@@ -42,7 +43,7 @@ export function handleInboundPlaintext(inputs: ProxyInputs, pod: PodContext, soc
     },
     (err: Error) => {
       rec.close({ result: 'upstream-failed', responseFlags: 'UF', error: err.message });
-      socket.resetAndDestroy();
+      resetSocket(socket);
     },
   );
 }

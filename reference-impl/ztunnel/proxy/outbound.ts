@@ -17,6 +17,7 @@ import { acceptCaptured } from './accepted.ts';
 import { connectTcp } from './connect-tcp.ts';
 import type { PodContext, ProxyInputs } from './inputs.ts';
 import { pipeBoth } from './pipe.ts';
+import { resetSocket } from './reset-socket.ts';
 import { planRoutes, type Route } from './route.ts';
 
 /** Handles one captured outbound connection of `pod`. */
@@ -58,8 +59,7 @@ export function proxyOutbound(
       })
       .close({ result, responseFlags, error });
     onFailed?.();
-    if (reset && 'resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function')
-      socket.resetAndDestroy();
+    if (reset) resetSocket(socket);
     else socket.destroy();
   };
   if (!slot.ok) {
