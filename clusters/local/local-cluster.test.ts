@@ -265,7 +265,7 @@ test('a template change rolls the Deployment; the config dir mirrors objects wit
   );
 });
 
-test('waits fail fast on what can never be ready (waypoint Gateway, finished pod)', {
+test('waits fail fast on what can never be ready (waypoint Gateway without a mesh, finished pod)', {
   skip: skipUnlessRoot,
 }, async () => {
   const gw: KubeObject = {

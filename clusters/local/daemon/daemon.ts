@@ -5,7 +5,7 @@
  * renders Service rules into every node, serves DNS and mirrors every object into the config dir
  * the mesh watches.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { MeshbenchError, ValidationError } from '../../../core/errors.ts';
@@ -13,7 +13,7 @@ import type { Logger } from '../../../core/logger.ts';
 import type { KubeObject, ObjectRef, PodInfo } from '../../cluster.ts';
 import { CLUSTER_SCOPED_KINDS, describeObject, validateObjects } from '../../manifests.ts';
 import { resolveContainer } from '../images.ts';
-import { waypointCommand } from '../mesh.ts';
+import { waypointCommand, waypointEntry } from '../mesh.ts';
 import { type ClusterPaths, configFileName, DNS_IP } from '../naming.ts';
 import { type StateFile, writeFileAtomic } from '../state.ts';
 import {
@@ -336,6 +336,14 @@ export class LocalDaemon {
         if (conds.some((c) => c.type === 'Programmed' && c.status === 'True'))
           return { ready: true, seen: 'Programmed' };
         if ((o.spec as { gatewayClassName?: string }).gatewayClassName === 'istio-waypoint') {
+          if (!existsSync(waypointEntry(this.paths))) {
+            return {
+              ready: false,
+              seen: 'not Programmed: no mesh is installed, and the waypoint program comes with it (meshbench mesh install)',
+              failed: true,
+              code: 'E_UNSUPPORTED',
+            };
+          }
           const programmed = conds.find((c) => c.type === 'Programmed') as { message?: string } | undefined;
           return {
             ready: false,
