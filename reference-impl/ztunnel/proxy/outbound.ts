@@ -70,8 +70,17 @@ export function proxyOutbound(
   socket.once('close', () => slot.release());
   const vip = inputs.state.serviceByVip(dst.ip);
   const policy = vip ? inputs.state.trafficPolicy(serviceKey(vip)) : undefined;
+  const routes = planRoutes(inputs.state, inputs.health, source, dst, inputs.config.ports.hbone).slice(
+    0,
+    1 + inputs.config.connectRetries,
+  );
+  // Toward a service with a waypoint, its DestinationRule limits apply in the waypoint (as in
+  // Istio), which answers overflow with HTTP 503s; ztunnel only carries the connection there.
+  const viaWaypoint = routes[0]?.kind === 'hbone' && routes[0].viaWaypoint === true;
   const serviceSlot =
-    policy && inputs.serviceLimits ? inputs.serviceLimits.acquire(pod.uid, policy) : undefined;
+    policy && inputs.serviceLimits && !viaWaypoint
+      ? inputs.serviceLimits.acquire(pod.uid, policy)
+      : undefined;
   if (serviceSlot && !serviceSlot.ok) {
     log().info('outbound connection refused by the service traffic policy', {
       dst,
@@ -83,10 +92,6 @@ export function proxyOutbound(
   }
   if (serviceSlot) socket.once('close', () => serviceSlot.release());
   const connectTimeoutMs = policy?.connectTimeoutMs ?? inputs.config.connectTimeoutMs;
-  const routes = planRoutes(inputs.state, inputs.health, source, dst, inputs.config.ports.hbone).slice(
-    0,
-    1 + inputs.config.connectRetries,
-  );
   if (routes.length === 0) {
     log().warn('no healthy endpoint', { dst });
     refuse('upstream-failed', 'UH', false);
