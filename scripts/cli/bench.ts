@@ -24,6 +24,7 @@ interface BenchOptions {
   create: boolean;
   nodes: number;
   connections?: number[];
+  replicas?: number[];
   duration?: number;
   repetitions?: number;
   runId?: string;
@@ -41,6 +42,12 @@ function parseConnections(value: string): number[] {
   const list = value.split(',').map((v) => Number(v.trim()));
   if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1))
     throw new InvalidArgumentError(`"${value}" is not a list like 2,4,8`);
+  return list;
+}
+
+function parseReplicas(value: string): number[] {
+  const list = parseConnections(value);
+  if (list.some((n) => n > 64)) throw new InvalidArgumentError(`"${value}": at most 64 replicas per step`);
   return list;
 }
 
@@ -136,6 +143,11 @@ export function register(program: Command): void {
     .option('--create', 'create a fresh cluster named --name and remove it at the end', false)
     .option('--nodes <n>', 'nodes of a created cluster', intAtLeast(2), 2)
     .option('--connections <list>', 'override connection counts, e.g. 2,8', parseConnections)
+    .option(
+      '--replicas <list>',
+      'override the scaling steps of the resource suite, e.g. 1,2,4,8,16,32',
+      parseReplicas,
+    )
     .option('--duration <seconds>', 'override seconds per point', intAtLeast(1))
     .option('--repetitions <n>', 'override repetitions', intAtLeast(1))
     .option('--run-id <id>', 'run id (default: timestamp)')
@@ -176,6 +188,7 @@ export function register(program: Command): void {
           logger: ctx.logger,
           signal: abort.signal,
           ...(opts.connections ? { connections: opts.connections } : {}),
+          ...(opts.replicas ? { replicas: opts.replicas } : {}),
           ...(opts.duration ? { durationSeconds: opts.duration } : {}),
           ...(opts.repetitions ? { repetitions: opts.repetitions } : {}),
           onProgress: (suite, p) => progress.update(suite, p.step, p.done, p.total),

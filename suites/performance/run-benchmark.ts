@@ -39,6 +39,8 @@ export interface BenchmarkOptions {
   mesh?: MeshInfo | undefined;
   /** Override the profile (tests, smoke runs). */
   connections?: number[];
+  /** Scaling steps of the resource suite (application replicas). */
+  replicas?: number[];
   durationSeconds?: number;
   repetitions?: number;
   /** Deadline for a waypoint Gateway to become ready (default 120 s). */
@@ -156,6 +158,7 @@ export async function runBenchmark(cluster: Cluster, options: BenchmarkOptions):
     try {
       const r = await runResourceSuite(cluster, {
         ...common,
+        ...(options.replicas ? { replicas: options.replicas } : {}),
         onProgress: (p) => options.onProgress?.('resources', p),
       });
       result.resources = r.resources;
