@@ -132,13 +132,16 @@ async function leftOpen(lab: FuzzLab, open?: Set<net.Socket>, client?: ProxyInpu
   const problems: string[] = [];
   const tracked = () => lab.inbound.inputs.tracker.size();
   await settle(() => (open?.size ?? 0) === 0 && tracked() === 0, 10_000);
-  if (open?.size) problems.push(`${open.size} accepted socket(s) never closed`);
+  if (open?.size) {
+    const destroyed = [...open].filter((s) => s.destroyed).length;
+    problems.push(`${open.size} accepted socket(s) never closed (${destroyed} destroyed without 'close')`);
+  }
   if (tracked())
     problems.push(`${tracked()} proxied connection(s) still tracked while their clients are gone`);
   client?.pool.close();
   const serverConnections = () =>
     new Promise<number>((r) => lab.inbound.server.server.getConnections((_e, n) => r(n)));
-  await settle(async () => (await serverConnections()) === 0 && tracked() === 0, 5000);
+  await settle(async () => (await serverConnections()) === 0 && tracked() === 0, 15_000);
   const n = await serverConnections();
   if (n) problems.push(`${n} connection(s) left open on the HBONE server`);
   if (tracked()) problems.push(`${tracked()} proxied connection(s) still tracked after the clients closed`);
@@ -483,10 +486,13 @@ export async function fuzzCaptured(
       const s = net.connect(l.port, '127.0.0.1');
       let got = 0;
       let end = 'closed';
-      const t = setTimeout(() => {
-        end = 'deadline';
-        s.destroy();
-      }, 3000);
+      const t = setTimeout(
+        () => {
+          end = 'deadline';
+          s.destroy();
+        },
+        behaviour === 4 ? 10_000 : 3000,
+      );
       s.on('connect', () => {
         if (behaviour === 0) s.resetAndDestroy();
         else if (behaviour === 1) s.end(payload);
@@ -513,7 +519,8 @@ export async function fuzzCaptured(
   const problems = await leftOpen(lab, l.open, inputs);
   await l.close();
   if (out.get('echo:echoed') === 0) problems.push('no connection was proxied end to end');
-  if (out.get('echo:deadline') > 0) problems.push(`${out.get('echo:deadline')} echo connection(s) hung`);
+  if (out.get('echo:deadline') > 0)
+    problems.push(`${out.get('echo:deadline')} echo round trip(s) not done within 10 s`);
   const port = listener === 'outbound' ? '15001 outbound' : '15006 inbound-plaintext';
   return { listener: port, inputs: n, ms, outcomes: out.toJSON(), problems };
 }
