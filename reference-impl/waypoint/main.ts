@@ -6,7 +6,9 @@
  * `POD_NAMESPACE` / `SERVICE_ACCOUNT` env); `--token-dir` reads `token-$NODE_NAME` (the node's
  * bootstrap token, which the CA accepts for pods on that node). Serves HBONE on 15008, metrics on
  * :15020 (`/stats/prometheus`), readiness on :15021, admin on 127.0.0.1:15000; ready once the
- * first xDS snapshot arrived and the certificate was issued.
+ * first xDS snapshot arrived and the certificate was issued. Access-log lines (one per request) go to
+ * stderr batched and asynchronously (`batched-log-stream.ts`), not through the synchronous
+ * `process.stderr` the other log lines use.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import { startAdminServers } from '../ztunnel/admin/admin-server.ts';
 import { defaultConfig } from '../ztunnel/config.ts';
 import { createWorkloadStore } from '../ztunnel/state/workload-store.ts';
 import { syncFromXds } from '../ztunnel/state/xds-sync.ts';
+import { createBatchedLogStream } from './batched-log-stream.ts';
 import { emptyL7Resources, syncL7FromXds, syncMapFromXds } from './l7-store.ts';
 import { startWaypoint, type Waypoint } from './waypoint.ts';
 
@@ -39,8 +42,11 @@ const { values } = parseArgs({
     'server-name': { type: 'string', default: 'istiod.istio-system.svc' },
   },
 });
-const logger = createLogger({
-  fields: { component: 'waypoint', pod: `${values.namespace}/${values['pod-name']}` },
+const logFields = { component: 'waypoint', pod: `${values.namespace}/${values['pod-name']}` };
+const logger = createLogger({ fields: logFields });
+const accessLogger = createLogger({
+  fields: logFields,
+  stream: createBatchedLogStream(),
 });
 const missing = (['xds', 'ca-root', 'namespace', 'service-account', 'pod-ip'] as const).filter(
   (k) => !values[k],
@@ -117,6 +123,7 @@ try {
     l4,
     certificates: ca,
     logger,
+    accessLogger,
   });
   const stop = async () => {
     await waypoint?.close();

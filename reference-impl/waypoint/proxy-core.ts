@@ -89,6 +89,12 @@ type Attempt =
     }
   | { kind: 'error'; outcome: AttemptOutcome; message: string };
 
+/** A sampled W3C trace context: one 24-byte random read for trace id (16) and span id (8). */
+function newTraceparent(): string {
+  const hex = randomBytes(24).toString('hex');
+  return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Creates the core; `handle` serves one request. */
@@ -383,7 +389,7 @@ export function createProxyCore(o: ProxyCoreOptions) {
     const plan = decision;
     if (plan.delayMs) await sleep(plan.delayMs);
     if (!plan.headers.traceparent && !plan.headers['x-b3-traceid'])
-      plan.headers.traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+      plan.headers.traceparent = newTraceparent();
     plan.headers['x-request-id'] ??= randomUUID();
     plan.headers['x-forwarded-proto'] ??= 'http';
     if (ctx.source.principal)

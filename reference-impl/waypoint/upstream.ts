@@ -61,7 +61,7 @@ export function createEndpointPicker(state: WorkloadState) {
       const all = state
         .endpointsOf(service)
         .filter((w) => w.status === 'HEALTHY' && w.addresses[0] && inSubset(w, subsetLabels))
-        .sort((a, b) => a.uid.localeCompare(b.uid));
+        .sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
       const fresh = all.filter((w) => !exclude.has(`${w.addresses[0]}`));
       const list = fresh.length > 0 ? fresh : all;
       if (list.length === 0) return undefined;
@@ -97,9 +97,8 @@ class StreamAgent extends http.Agent {
   override keepSocketAlive(): boolean {
     return true;
   }
-  override reuseSocket(_socket: unknown, req: http.ClientRequest): void {
-    (req as { reusedSocket?: boolean }).reusedSocket = true;
-  }
+  // reuseSocket: Node's own, which also removes the free-socket error listener (an override that
+  // skipped it leaked one 'error' listener per reused request).
 }
 
 /** Reusable HTTP clients per endpoint over `dial`. */

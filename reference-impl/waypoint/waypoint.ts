@@ -45,6 +45,8 @@ export interface WaypointInputs {
   l4?: ReadonlyMap<string, L4TrafficPolicy>;
   certificates: CertificateSource;
   logger: Logger;
+  /** Where the per-request access log goes (default `logger`); main.ts gives an asynchronous one. */
+  accessLogger?: Logger;
   registry?: Registry;
   /** Opens a TCP connection (default `net.connect`; the process runs in its pod's namespace). */
   dial?: (ip: string, port: number) => net.Socket;
@@ -120,6 +122,7 @@ export async function startWaypoint(
     const w = t.workload;
     if (w.tunnelProtocol !== 'HBONE' && !w.nativeTunnel) {
       const s = dial(t.ip, t.port);
+      s.setNoDelay(true);
       await new Promise<void>((resolve, reject) => {
         s.once('connect', resolve);
         s.once('error', reject);
@@ -155,7 +158,11 @@ export async function startWaypoint(
     l7: (key) => serviceL7(inputs.l7, key),
     picker: createEndpointPicker(state),
     clients,
-    telemetry: createRequestTelemetry(registry, logger.child({ scope: 'access' }), inputs.clusterId),
+    telemetry: createRequestTelemetry(
+      registry,
+      (inputs.accessLogger ?? logger).child({ scope: 'access' }),
+      inputs.clusterId,
+    ),
     logger,
   });
   const tcpTelemetry = createConnectionTelemetry(registry, logger, inputs.clusterId);
