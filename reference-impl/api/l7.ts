@@ -161,6 +161,21 @@ export interface L7TrafficPolicy extends L7PolicySettings {
   subsets: { name: string; labels: Record<string, string>; policy?: L7PolicySettings }[];
   /** Per-port overrides. */
   portPolicies?: { port: number; policy: L7PolicySettings }[];
+  /**
+   * EnvoyFilter `envoy.filters.http.local_ratelimit` on this service's L7 proxy (waypoint, or
+   * sidecar inbound): a token bucket over its requests; a request finding it empty is answered 429.
+   * Set even without a DestinationRule (then `source` names the EnvoyFilter, `subsets` is empty).
+   */
+  localRateLimit?: L7LocalRateLimit;
+}
+
+/** A local HTTP rate limit (Envoy's token bucket: starts full, `tokensPerFill` every interval). */
+export interface L7LocalRateLimit {
+  maxTokens: number;
+  tokensPerFill: number;
+  fillIntervalMs: number;
+  /** `namespace/name` of the EnvoyFilter. */
+  source: string;
 }
 
 export interface L7JwtRule {

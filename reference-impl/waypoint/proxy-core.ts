@@ -5,6 +5,7 @@
  * asks the L7 engine for a decision, and either answers locally or forwards upstream over the
  * injected clients (same protocol as downstream), with circuit breaking, per-request timeout (504),
  * retries (request body buffered when retries or mirrors need it), mirrors, response header edits,
+ * the HTTP local rate limit (429),
  * a W3C trace context when the request has none, and one telemetry record per request.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -20,6 +21,7 @@ import { authenticate } from './jwt.ts';
 import { decide, type ForwardPlan, type LocalResponse, type ServiceL7 } from './l7-engine.ts';
 import { flattenHeaders, type L7Request, type L7Source } from './l7-request.ts';
 import { createRequestLimiter, requestLimits } from './request-limiter.ts';
+import { createRequestRateLimiter } from './request-rate-limit.ts';
 import type { RequestTelemetry } from './request-telemetry.ts';
 import { type AttemptOutcome, retryBackoffMs, shouldRetry } from './retry-policy.ts';
 import type { createEndpointPicker, UpstreamClients, UpstreamTarget } from './upstream.ts';
@@ -100,6 +102,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Creates the core; `handle` serves one request. */
 export function createProxyCore(o: ProxyCoreOptions) {
   const limiter = createRequestLimiter();
+  const rateLimiter = createRequestRateLimiter();
   const maxBuffer = o.maxBufferedBodyBytes ?? 4 * 1024 * 1024;
 
   const sendAttempt = (
@@ -329,6 +332,12 @@ export function createProxyCore(o: ProxyCoreOptions) {
 
     if (!service && !podWorkload) {
       respond(503, 'no healthy upstream', {}, 'NR');
+      return;
+    }
+    // The EnvoyFilter local rate limit is inserted first in the HTTP filter chain (before JWT/RBAC).
+    if (service && !rateLimiter.admit(svcKey, l7.trafficPolicy?.localRateLimit)) {
+      respond(429, 'local_rate_limited', {}, 'RL');
+      req.resume();
       return;
     }
     const l7req: L7Request = {

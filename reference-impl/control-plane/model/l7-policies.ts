@@ -6,6 +6,8 @@
  * the service's waypoint), when its selector selects the service's pods, or namespace-wide (root
  * namespace: mesh-wide) when it has neither.
  */
+
+import type { L4TokenBucket } from '../../api/l4.ts';
 import type {
   L7AuthorizationPolicy,
   L7AuthorizationRule,
@@ -17,7 +19,8 @@ import type {
 } from '../../api/l7.ts';
 import type { Service } from '../../api/workload.ts';
 import type { MeshObject } from '../config/objects.ts';
-import { durationMs, hostToServiceKey } from './l7-routes.ts';
+import { tokenBucket } from './l4-policies.ts';
+import { byAge, durationMs, hostToServiceKey } from './l7-routes.ts';
 import { type MeshSettings, type ModelInput, objectsOf, selects } from './model-input.ts';
 import { serviceSelectsPod } from './services.ts';
 
@@ -187,7 +190,49 @@ function l7Authorization(p: MeshObject): L7AuthorizationPolicy {
   };
 }
 
-/** Per service: traffic policy, security and telemetry. */
+export const HTTP_LOCAL_RATELIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
+
+/** A fraction given as Envoy's `RuntimeFractionalPercent` (absent = 100%). */
+function fraction(rf: Loose): number {
+  const v = rf?.default_value ?? rf?.defaultValue;
+  if (!v) return 1;
+  const den = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 }[
+    String(v.denominator ?? 'HUNDRED') as 'HUNDRED'
+  ];
+  return Number(v.numerator ?? 0) / (den ?? 100);
+}
+
+/**
+ * The HTTP local rate limits an EnvoyFilter inserts, each with the object `appliesToService` reads
+ * its scope from: `targetRefs` (a waypoint Gateway; context GATEWAY or ANY) or `workloadSelector`
+ * (sidecars; context SIDECAR_INBOUND or ANY; none = the whole namespace). A patch whose
+ * `filter_enabled` or `filter_enforced` is 0% limits nothing; other fractions are taken as 100%.
+ */
+export function envoyFilterHttpRateLimits(ef: MeshObject): { bucket: L4TokenBucket; scope: MeshObject }[] {
+  const spec = ef.spec ?? {};
+  const refs: Loose[] = spec.targetRefs ?? (spec.targetRef ? [spec.targetRef] : []);
+  const out: { bucket: L4TokenBucket; scope: MeshObject }[] = [];
+  for (const p of (spec.configPatches ?? []) as Loose[]) {
+    const value = p?.patch?.value;
+    if (p?.applyTo !== 'HTTP_FILTER' || value?.name !== HTTP_LOCAL_RATELIMIT_FILTER) continue;
+    const context = p.match?.context ?? 'ANY';
+    if (context !== 'ANY' && context !== (refs.length ? 'GATEWAY' : 'SIDECAR_INBOUND')) continue;
+    const cfg = value.typed_config ?? value.typedConfig ?? {};
+    const bucket = tokenBucket(cfg.token_bucket ?? cfg.tokenBucket);
+    if (!bucket) continue;
+    if (fraction(cfg.filter_enabled ?? cfg.filterEnabled) <= 0) continue;
+    if (fraction(cfg.filter_enforced ?? cfg.filterEnforced) <= 0) continue;
+    const labels = spec.workloadSelector?.labels as Record<string, string> | undefined;
+    const scope: MeshObject = {
+      ...ef,
+      spec: refs.length ? { targetRefs: refs } : labels ? { selector: { matchLabels: labels } } : {},
+    };
+    out.push({ bucket, scope });
+  }
+  return out;
+}
+
+/** Per service: traffic policy (with the HTTP local rate limit), security and telemetry. */
 export function translateServicePolicies(
   input: ModelInput,
   services: Map<string, Service>,
@@ -202,6 +247,9 @@ export function translateServicePolicies(
     const tp = translateDestinationRule(dr, settings);
     if (!trafficPolicies.has(tp.service)) trafficPolicies.set(tp.service, tp);
   }
+  const httpLimits = objectsOf(input, 'EnvoyFilter')
+    .sort(byAge)
+    .flatMap((ef) => envoyFilterHttpRateLimits(ef).map((l) => ({ ef, ...l })));
   const svcObjs = new Map(
     objectsOf(input, 'Service').map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]),
   );
@@ -233,6 +281,19 @@ export function translateServicePolicies(
         requestAuthentications: myRas.map((r) => `${r.metadata.namespace}/${r.metadata.name}`),
         authorizationPolicies: myAps.map(l7Authorization),
       });
+    }
+    const limit = httpLimits.find((l) => appliesToService(l.scope, svc, svcObj, pods, settings));
+    if (limit) {
+      const tp = trafficPolicies.get(key) ?? {
+        service: key,
+        source: `${limit.ef.metadata.namespace}/${limit.ef.metadata.name}`,
+        subsets: [],
+      };
+      tp.localRateLimit = {
+        ...limit.bucket,
+        source: `${limit.ef.metadata.namespace}/${limit.ef.metadata.name}`,
+      };
+      trafficPolicies.set(key, tp);
     }
     const myTels = tels.filter(applies);
     if (myTels.length) {
