@@ -72,8 +72,9 @@ test(
       spec: {
         host: server.host,
         trafficPolicy: {
+          // HTTP limits only: a tcp.maxConnections here would be an L4 limit, which ztunnel applies
+          // (row traffic.circuit-breaking.tcp) and which would mask "no L7 effect" in ambient
           connectionPool: {
-            tcp: { maxConnections: 1 },
             http: { http1MaxPendingRequests: 1, http2MaxRequests: 1, maxRequestsPerConnection: 1 },
           },
         },
