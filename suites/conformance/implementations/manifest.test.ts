@@ -29,8 +29,8 @@ test('an undeclared mode is not supported, with the note', () => {
 
 test('an undeclared feature in a declared mode is not supported; absence rows need only the mode', () => {
   assert.match(
-    unsupportedReason(m, 'l7.rate-limit.request', 'waypoint', true)!,
-    /does not declare l7\.rate-limit\.request in waypoint mode \(waypoint: no HTTP local rate limit/,
+    unsupportedReason(m, 'traffic.circuit-breaking.tcp', 'sidecar', true)!,
+    /does not declare traffic\.circuit-breaking\.tcp in sidecar mode \(sidecar: failed in the first full sidecar run/,
   );
   assert.equal(unsupportedReason(m, 'l7.fault-injection', 'ambient', false), undefined);
   assert.equal(unsupportedReason(m, 'security.encryption', 'ambient', true), undefined);

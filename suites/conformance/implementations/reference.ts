@@ -34,7 +34,7 @@ export const referenceManifest: ImplementationManifest = {
     'traffic.outlier-detection.connect': [...AMBIENT, ...WAYPOINT, ...SIDECAR],
     'traffic.retry.connect': [...AMBIENT, ...WAYPOINT, ...SIDECAR],
     'observability.metrics.tcp': [...AMBIENT, ...WAYPOINT, ...SIDECAR, ...INTEROP],
-    'observability.logs.l4': [...AMBIENT, ...SIDECAR],
+    'observability.logs.l4': [...AMBIENT, ...WAYPOINT, ...SIDECAR],
     'lifecycle.enrol-without-restart': [...AMBIENT, ...WAYPOINT],
     'lifecycle.platform-managed-proxies': [...AMBIENT, ...WAYPOINT],
     'protocols.server-first': [...AMBIENT, ...WAYPOINT, ...SIDECAR, ...INTEROP],
@@ -60,16 +60,11 @@ export const referenceManifest: ImplementationManifest = {
     'l7.tracing': [...WAYPOINT, ...SIDECAR],
     'resources.shared-waypoint': WAYPOINT,
     'traffic.http-shifting': [...WAYPOINT, ...SIDECAR],
-    'l7.circuit-breaking.http': SIDECAR,
+    'l7.circuit-breaking.http': [...WAYPOINT, ...SIDECAR],
+    'l7.rate-limit.request': WAYPOINT,
     'interop.sidecar-ambient': INTEROP,
   },
   notes: {
-    'l7.rate-limit.request':
-      'waypoint: no HTTP local rate limit: the control plane models EnvoyFilter local_ratelimit only as a NETWORK_FILTER (connections), not HTTP_FILTER',
-    'l7.circuit-breaking.http':
-      'waypoint: intermittent (1 run in 3 on 2026-11-26): the source ztunnel also applies DestinationRule tcp.maxConnections toward a service that has a waypoint, so overflow sometimes shows as connection resets instead of 503',
-    'observability.logs.l4':
-      'waypoint: the destination ztunnel logs the waypoint (the HBONE peer) as the connection source, not the client',
     'traffic.circuit-breaking.tcp':
       'sidecar: failed in the first full sidecar run (2026-11-26), not investigated yet (the sidecar reuses the ztunnel outbound path)',
     'traffic.rate-limit.connection':
