@@ -40,7 +40,10 @@ export function handleInboundConnect(inputs: ProxyInputs, pod: PodContext, req: 
     destinationIp: target.ip,
     destinationPort: target.port,
   };
-  const srcWorkload = inputs.state.workloadByIp(req.remote.ip);
+  // As Istio's ztunnel: from the destination's own waypoint, the source workload is the one of the
+  // `Forwarded` client (src.addr stays the connection's peer, the waypoint).
+  const source = hboneOriginalSource(inputs.state, workload, req);
+  const srcWorkload = inputs.state.workloadByIp(source);
   const record = () =>
     inputs.telemetry.open({
       reporter: 'destination',
@@ -55,7 +58,6 @@ export function handleInboundConnect(inputs: ProxyInputs, pod: PodContext, req: 
     fail(401, `policy-${decision.reason}`);
     return;
   }
-  const source = hboneOriginalSource(inputs.state, workload, req);
   connectTcp(dialOriginal(pod, source), target.ip, target.port, inputs.config.connectTimeoutMs).then(
     (upstream) => {
       if (stream.destroyed) {

@@ -3,7 +3,9 @@
  * Rows `observability.metrics.tcp` and `observability.logs.l4`: after a TCP exchange, the mesh
  * proxies report Istio's TCP metrics (connections opened, bytes sent and received, labelled with the
  * source and destination workload) and write a connection log line naming both addresses and the
- * bytes. Negative control: namespaces not enrolled (no proxy sees the connection).
+ * bytes (through a waypoint: the source ztunnel's line names the client, the destination ztunnel's
+ * line names the server and the client as source workload, as Istio logs it). Negative control:
+ * namespaces not enrolled (no proxy sees the connection).
  */
 import { call } from '../../fixtures/call.ts';
 import { allOf } from '../../fixtures/check.ts';
@@ -55,7 +57,15 @@ test(
         });
         return (await readLines()).filter((l) => !earlier.has(l));
       },
-      logLine([client.pods[0]!.ip, server.pods[0]!.ip, /bytes/]),
+      ctx.mode === 'waypoint'
+        ? // Through a waypoint no ztunnel line names both pods (nor in Istio): the source ztunnel logs
+          // client → waypoint; the destination ztunnel logs waypoint → server, with the client as the
+          // source workload (taken from the waypoint's `Forwarded`, as Istio's ztunnel does).
+          allOf(
+            logLine([client.pods[0]!.ip, /bytes/]),
+            logLine([server.pods[0]!.ip, /bytes/, /"src":\{"addr":"[^"]*","workload":"client"/]),
+          )
+        : logLine([client.pods[0]!.ip, server.pods[0]!.ip, /bytes/]),
     );
   }),
 );
