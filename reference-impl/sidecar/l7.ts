@@ -9,15 +9,17 @@
  * AuthorizationPolicy, then the local app; reporter="destination". Ports declared TCP by
  * `appProtocol`, and connections whose first bytes are not HTTP, stay L4.
  */
+
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { L7Resources } from '../api/l7.ts';
 import { parseSpiffeId, type Service, serviceKey, spiffeId, type Workload } from '../api/workload.ts';
 import { serviceL7 } from '../waypoint/l7-engine.ts';
 import type { L7Source } from '../waypoint/l7-request.ts';
+import { plainDuplex } from '../waypoint/plain-duplex.ts';
 import { createProxyCore, type DownstreamContext } from '../waypoint/proxy-core.ts';
 import { createRequestTelemetry } from '../waypoint/request-telemetry.ts';
 import { createEndpointPicker, createUpstreamClients, type UpstreamTarget } from '../waypoint/upstream.ts';
@@ -49,36 +51,6 @@ export interface SidecarL7 extends L7Hook {
 
 const principalOf = (id: string) => id.replace(/^spiffe:\/\//, '');
 const isHbone = (w: Workload) => w.tunnelProtocol === 'HBONE' || w.nativeTunnel === true;
-
-/**
- * `inner` behind a plain Duplex that writes chunk by chunk: Node's HTTP/1 server corks its header and
- * body into one writev, and an HTTP/2 stream (the HBONE tunnel) given that writev garbled the status
- * line here (Node 20), so the tunnel only ever sees single Buffer writes.
- */
-function chunkWise(inner: Duplex): Duplex {
-  const outer = new Duplex({
-    read() {
-      inner.resume();
-    },
-    write(chunk: Buffer, _enc, cb) {
-      inner.write(chunk, cb);
-    },
-    final(cb) {
-      inner.end(cb);
-    },
-    destroy(err, cb) {
-      inner.destroy(err ?? undefined);
-      cb(err);
-    },
-  });
-  inner.on('data', (c: Buffer) => {
-    if (!outer.push(c)) inner.pause();
-  });
-  inner.once('end', () => outer.push(null));
-  inner.once('error', (e) => outer.destroy(e));
-  inner.once('close', () => outer.destroy());
-  return outer;
-}
 
 /** Creates the L7 hook of one sidecar. */
 export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
@@ -175,7 +147,7 @@ export function createSidecarL7(o: SidecarL7Options): SidecarL7 {
       return;
     }
     const server = http.createServer({ keepAlive: true }, (rq, rs) => core.handle(rq, rs, ctx));
-    if (!(stream instanceof net.Socket)) stream = chunkWise(stream);
+    if (!(stream instanceof net.Socket)) stream = plainDuplex(stream); // Buffer-only writes: see waypoint/plain-duplex.ts
     server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, sock) => {
       logger.warn('downstream http error', {
         error: err.message,
