@@ -9,11 +9,13 @@
  * and readiness (:15021), which answers 200 once the first xDS snapshot arrived. The kubelet holds
  * the app containers until then.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
+import { exitOnSignals } from '../../core/shutdown.ts';
 import { L7_TYPE_URLS } from '../api/l7.ts';
 import { createCaClient, createXdsClient } from '../control-plane/client/index.ts';
 import { emptyL7Resources, syncL7FromXds } from '../waypoint/l7-store.ts';
@@ -112,15 +114,7 @@ try {
     },
     () => {},
   );
-  const stop = async () => {
-    await sidecar.close();
-    await admin.close();
-    xds.close();
-    ca.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  exitOnSignals([() => sidecar.close(), () => admin.close(), () => xds.close(), () => ca.close()]);
 } catch (err) {
   logger.error('sidecar failed to start', { error: describeError(err) });
   process.exit(1);

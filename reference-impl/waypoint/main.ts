@@ -10,11 +10,13 @@
  * stderr batched and asynchronously (`batched-log-stream.ts`), not through the synchronous
  * `process.stderr` the other log lines use.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
+import { exitOnSignals } from '../../core/shutdown.ts';
 import { type L4TrafficPolicy, TYPE_URL_L4_TRAFFIC_POLICY } from '../api/l4.ts';
 import { L7_TYPE_URLS } from '../api/l7.ts';
 import { spiffeId, TYPE_URL_ADDRESS, TYPE_URL_AUTHORIZATION } from '../api/workload.ts';
@@ -125,15 +127,7 @@ try {
     logger,
     accessLogger,
   });
-  const stop = async () => {
-    await waypoint?.close();
-    await admin.close();
-    xds.close();
-    ca.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  exitOnSignals([() => waypoint?.close(), () => admin.close(), () => xds.close(), () => ca.close()]);
 } catch (err) {
   logger.error('waypoint failed to start', { error: describeError(err) });
   process.exit(1);

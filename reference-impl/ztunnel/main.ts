@@ -4,10 +4,12 @@
  * --token-file <file> --zds-socket <path>`. Runs in the node's network namespace. Binds admin,
  * metrics, readiness and the ZDS socket before serving; ready once the first xDS snapshot arrived.
  */
+
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
+import { exitOnSignals } from '../../core/shutdown.ts';
 import { createCaClient, createXdsClient } from '../control-plane/client/index.ts';
 import { startAdminServers } from './admin/admin-server.ts';
 import { defaultConfig, type ZtunnelConfig } from './config.ts';
@@ -78,16 +80,13 @@ try {
   );
   const zds = await startZdsServer(values['zds-socket']!, ztunnel, logger.child({ scope: 'zds' }));
   logger.info('ztunnel started', { zdsSocket: values['zds-socket'], xds: values.xds });
-  const stop = async () => {
-    zds.close();
-    await ztunnel.close();
-    await admin.close();
-    xds.close();
-    ca.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  exitOnSignals([
+    () => zds.close(),
+    () => ztunnel.close(),
+    () => admin.close(),
+    () => xds.close(),
+    () => ca.close(),
+  ]);
 } catch (err) {
   logger.error('ztunnel failed to start', { error: describeError(err) });
   process.exit(1);
