@@ -8,7 +8,7 @@
 import { Registry } from 'prom-client';
 import { connectFromNetns, listenTcpIn, openNetns, originalDestination } from '../../core/linux/netns.ts';
 import type { Logger } from '../../core/logger.ts';
-import { spiffeId, type Workload } from '../api/workload.ts';
+import { spiffeId } from '../api/workload.ts';
 import type { ZtunnelConfig } from '../ztunnel/config.ts';
 import { createHbonePool } from '../ztunnel/hbone/pool.ts';
 import {
@@ -23,6 +23,7 @@ import type { PodContext, ProxyInputs } from '../ztunnel/proxy/inputs.ts';
 import { watchPolicies } from '../ztunnel/proxy/policy-watch.ts';
 import type { WorkloadState } from '../ztunnel/state/workload-store.ts';
 import { createConnectionTelemetry } from '../ztunnel/telemetry/connection-telemetry.ts';
+import { syntheticWorkload } from '../ztunnel/ztunnel.ts';
 import { type L7Hook, type SidecarListeners, startSidecarListeners } from './listeners.ts';
 
 /** The pod the sidecar serves (from the downward API: POD_NAME, POD_NAMESPACE, POD_IP, ...). */
@@ -65,28 +66,6 @@ export interface Sidecar {
   close(): Promise<void>;
 }
 
-function ownWorkload(pod: SidecarPod, config: ZtunnelConfig): Workload {
-  return {
-    uid: pod.uid,
-    name: pod.name,
-    namespace: pod.namespace,
-    addresses: pod.ips,
-    network: '',
-    tunnelProtocol: 'HBONE',
-    trustDomain: config.trustDomain,
-    serviceAccount: pod.serviceAccount,
-    node: pod.node,
-    canonicalName: pod.name,
-    canonicalRevision: 'latest',
-    workloadType: 'POD',
-    workloadName: pod.name,
-    services: {},
-    authorizationPolicies: [],
-    status: 'HEALTHY',
-    clusterId: config.clusterId,
-  };
-}
-
 /** Starts a sidecar: fetches the pod's certificate, binds the listeners, serves. */
 export async function startSidecar(inputs: SidecarInputs): Promise<Sidecar> {
   const { config, pod: p, state, logger } = inputs;
@@ -108,7 +87,7 @@ export async function startSidecar(inputs: SidecarInputs): Promise<Sidecar> {
   });
   const health = createEndpointHealth();
   const proxyInputs: ProxyInputs = { config, state, certs, pool, telemetry, tracker, health, logger };
-  const synthetic = ownWorkload(p, config);
+  const synthetic = syntheticWorkload(p, config, p.node);
   const pod: PodContext = {
     uid: p.uid,
     name: p.name,

@@ -94,7 +94,15 @@ export function netnsNetworking(mark: number): PodNetworking {
   };
 }
 
-function syntheticWorkload(pod: ZdsPod, config: ZtunnelConfig): Workload {
+/**
+ * The workload a proxy assumes for a pod it serves before the control plane has sent one (its own
+ * identity and addresses are known from enrolment); the sidecar uses it for its own pod.
+ */
+export function syntheticWorkload(
+  pod: Pick<ZdsPod, 'uid' | 'name' | 'namespace' | 'ips' | 'serviceAccount'>,
+  config: Pick<ZtunnelConfig, 'trustDomain' | 'clusterId'>,
+  node: string,
+): Workload {
   return {
     uid: pod.uid,
     name: pod.name,
@@ -104,7 +112,7 @@ function syntheticWorkload(pod: ZdsPod, config: ZtunnelConfig): Workload {
     tunnelProtocol: 'HBONE',
     trustDomain: config.trustDomain,
     serviceAccount: pod.serviceAccount,
-    node: config.node,
+    node,
     canonicalName: pod.name,
     canonicalRevision: 'latest',
     workloadType: 'POD',
@@ -188,7 +196,7 @@ export function createZtunnel(inputs: ZtunnelInputs): Ztunnel {
         workload: () =>
           state.workloadByUid(zds.uid) ??
           state.workloadByIp(zds.ips[0] ?? '') ??
-          syntheticWorkload(zds, config),
+          syntheticWorkload(zds, config, config.node),
         dial: net.dial,
         dialFrom: net.dialFrom,
         originalDestination: net.originalDestination,
