@@ -5,11 +5,9 @@
  * leaves nothing open). Each listener first offers a connection to the L7 hook (HTTP ports) and
  * otherwise hands it to the ztunnel's L4 handlers, which this module reuses unchanged.
  */
-import { closeSync } from 'node:fs';
 import net from 'node:net';
-import { MeshbenchError } from '../../core/errors.ts';
 import { createHboneServer, type HboneConnect, type HboneServer } from '../ztunnel/hbone/server.ts';
-import type { PortBinder } from '../ztunnel/pod/pod-proxy.ts';
+import { bindAll, type PortBinder } from '../ztunnel/pod/pod-proxy.ts';
 import { acceptCaptured } from '../ztunnel/proxy/accepted.ts';
 import { handleInboundConnect } from '../ztunnel/proxy/inbound.ts';
 import { handleInboundPlaintext } from '../ztunnel/proxy/inbound-plaintext.ts';
@@ -40,16 +38,12 @@ export async function startSidecarListeners(
   const { ports } = inputs.config;
   const cert = await inputs.certs.get(pod.identity);
   const wanted = [ports.outbound, ports.inboundPlaintext, ports.hbone];
-  const fds = new Map<number, number>();
-  try {
-    for (const port of wanted) fds.set(port, bind(port));
-  } catch (err) {
-    for (const fd of fds.values()) closeSync(fd);
-    throw new MeshbenchError('E_HBONE', `sidecar cannot bind its listeners in ${pod.namespace}/${pod.name}`, {
-      cause: err,
-      hint: 'is another proxy (a ztunnel, or an old sidecar) still serving this pod?',
-    });
-  }
+  const fds = bindAll(
+    bind,
+    wanted,
+    pod,
+    'is another proxy (a ztunnel, or an old sidecar) still serving this pod?',
+  );
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
     sockets.add(s);

@@ -26,6 +26,29 @@ export interface PodProxy {
   close(): Promise<void>;
 }
 
+/**
+ * Binds every port in `wanted` inside the pod (port → fd); on any failure closes what was bound and
+ * throws `E_HBONE` naming the pod, with `hint`.
+ */
+export function bindAll(
+  bind: PortBinder,
+  wanted: readonly number[],
+  pod: Pick<PodContext, 'namespace' | 'name'>,
+  hint: string,
+): Map<number, number> {
+  const fds = new Map<number, number>();
+  try {
+    for (const port of wanted) fds.set(port, bind(port));
+  } catch (err) {
+    for (const fd of fds.values()) closeSync(fd);
+    throw new MeshbenchError('E_HBONE', `cannot bind the listeners of pod ${pod.namespace}/${pod.name}`, {
+      cause: err,
+      hint,
+    });
+  }
+  return fds;
+}
+
 /** Binds and serves `pod`'s listeners. Rejects (with nothing left open) when any bind fails. */
 export async function startPodProxy(
   inputs: ProxyInputs,
@@ -36,16 +59,12 @@ export async function startPodProxy(
   const cert = await inputs.certs.get(pod.identity);
   const wanted = [ports.outbound, ports.inboundPlaintext, ports.hbone];
   if (inputs.config.enableSocks5) wanted.push(ports.socks5);
-  const fds = new Map<number, number>();
-  try {
-    for (const port of wanted) fds.set(port, bind(port));
-  } catch (err) {
-    for (const fd of fds.values()) closeSync(fd);
-    throw new MeshbenchError('E_HBONE', `cannot bind the listeners of pod ${pod.namespace}/${pod.name}`, {
-      cause: err,
-      hint: 'is another ztunnel still serving this pod, or is its network namespace gone?',
-    });
-  }
+  const fds = bindAll(
+    bind,
+    wanted,
+    pod,
+    'is another ztunnel still serving this pod, or is its network namespace gone?',
+  );
   const sockets = new Set<net.Socket>();
   const trackSockets = (server: net.Server) =>
     server.on('connection', (s: net.Socket) => {
