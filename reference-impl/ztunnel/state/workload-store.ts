@@ -53,6 +53,8 @@ export interface WorkloadStore extends WorkloadState {
 export function createWorkloadStore(): WorkloadStore {
   const workloads = new Map<string, Workload>();
   const byIp = new Map<string, string>();
+  /** Service key → uids of the workloads behind it (endpointsOf runs on every new connection). */
+  const byService = new Map<string, Set<string>>();
   const services = new Map<string, Service>();
   const byVip = new Map<string, string>();
   const policies = new Map<string, Authorization>();
@@ -64,7 +66,13 @@ export function createWorkloadStore(): WorkloadStore {
 
   const unindexWorkload = (uid: string) => {
     const old = workloads.get(uid);
-    if (old) for (const ip of old.addresses) if (byIp.get(ip) === uid) byIp.delete(ip);
+    if (!old) return;
+    for (const ip of old.addresses) if (byIp.get(ip) === uid) byIp.delete(ip);
+    for (const key of Object.keys(old.services)) {
+      const uids = byService.get(key);
+      uids?.delete(uid);
+      if (uids?.size === 0) byService.delete(key);
+    }
   };
   const unindexService = (key: string) => {
     const old = services.get(key);
@@ -87,8 +95,12 @@ export function createWorkloadStore(): WorkloadStore {
     },
     serviceByKey: (key) => services.get(key),
     endpointsOf: (service) => {
-      const key = serviceKey(service);
-      return [...workloads.values()].filter((w) => w.services[key] !== undefined);
+      const out: Workload[] = [];
+      for (const uid of byService.get(serviceKey(service)) ?? []) {
+        const w = workloads.get(uid);
+        if (w) out.push(w);
+      }
+      return out;
     },
     policiesFor: (w) =>
       [...policies.values()].filter(
@@ -112,6 +124,11 @@ export function createWorkloadStore(): WorkloadStore {
       unindexWorkload(w.uid);
       workloads.set(w.uid, w);
       for (const ip of w.addresses) byIp.set(ip, w.uid);
+      for (const key of Object.keys(w.services)) {
+        let uids = byService.get(key);
+        if (!uids) byService.set(key, (uids = new Set()));
+        uids.add(w.uid);
+      }
       emit({ kind: 'workload', key: w.uid });
     },
     removeWorkload(uid) {
