@@ -26,12 +26,12 @@ import { createEndpointPicker, createUpstreamClients, type UpstreamTarget } from
 import { forwardedFor } from '../waypoint/waypoint.ts';
 import { hboneRequestHeaders } from '../ztunnel/hbone/authority.ts';
 import type { HboneConnect } from '../ztunnel/hbone/server.ts';
+import type { L7Hook } from '../ztunnel/pod/pod-proxy.ts';
 import { pipeTracked } from '../ztunnel/proxy/accepted.ts';
 import { authorize, type ConnectionFacts } from '../ztunnel/proxy/authorize.ts';
 import { connectTcp } from '../ztunnel/proxy/connect-tcp.ts';
 import type { PodContext, ProxyInputs } from '../ztunnel/proxy/inputs.ts';
 import { proxyOutbound } from '../ztunnel/proxy/outbound.ts';
-import type { L7Hook } from './listeners.ts';
 import { declaredProtocol, type Sniffed, sniff } from './sniff.ts';
 
 /** What the sidecar's L7 path is built from. */

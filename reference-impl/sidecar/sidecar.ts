@@ -16,6 +16,7 @@ import {
   type CertificateSource,
   createCertificateManager,
 } from '../ztunnel/identity/certificates.ts';
+import { type L7Hook, type PodProxy, startPodProxy } from '../ztunnel/pod/pod-proxy.ts';
 import { createConnectionLimits } from '../ztunnel/proxy/connection-limits.ts';
 import { createConnectionTracker } from '../ztunnel/proxy/connection-tracker.ts';
 import { createEndpointHealth } from '../ztunnel/proxy/endpoint-health.ts';
@@ -24,7 +25,6 @@ import { watchPolicies } from '../ztunnel/proxy/policy-watch.ts';
 import type { WorkloadState } from '../ztunnel/state/workload-store.ts';
 import { createConnectionTelemetry } from '../ztunnel/telemetry/connection-telemetry.ts';
 import { syntheticWorkload } from '../ztunnel/ztunnel.ts';
-import { type L7Hook, type SidecarListeners, startSidecarListeners } from './listeners.ts';
 
 /** The pod the sidecar serves (from the downward API: POD_NAME, POD_NAMESPACE, POD_IP, ...). */
 export interface SidecarPod {
@@ -106,9 +106,9 @@ export async function startSidecar(inputs: SidecarInputs): Promise<Sidecar> {
   };
   const unwatch = watchPolicies(state, tracker, logger);
   const hook = inputs.l7?.(proxyInputs, pod, registry);
-  let listeners: SidecarListeners;
+  let listeners: PodProxy;
   try {
-    listeners = await startSidecarListeners(
+    listeners = await startPodProxy(
       proxyInputs,
       pod,
       (port) => listenTcpIn(ns, '0.0.0.0', port, { mark: config.podMark, reusePort: true }),

@@ -3,20 +3,30 @@
  * The listeners of one enrolled pod, opened inside its network namespace: 15001 outbound,
  * 15006 inbound plaintext, 15008 HBONE (and 15080 SOCKS5 when enabled). All sockets are bound
  * before any serves, so a failure leaves nothing half-open; `close` shuts the listeners and destroys
- * their connections.
+ * their connections. A proxy built on these listeners (the sidecar) may install an L7 hook that is
+ * offered each outbound connection and inbound CONNECT first.
  */
 import { closeSync } from 'node:fs';
 import net from 'node:net';
 import { MeshbenchError } from '../../../core/errors.ts';
-import { createHboneServer, type HboneServer } from '../hbone/server.ts';
+import { createHboneServer, type HboneConnect, type HboneServer } from '../hbone/server.ts';
+import { acceptCaptured } from '../proxy/accepted.ts';
 import { handleInboundConnect } from '../proxy/inbound.ts';
 import { handleInboundPlaintext } from '../proxy/inbound-plaintext.ts';
 import type { PodContext, ProxyInputs } from '../proxy/inputs.ts';
-import { handleOutbound } from '../proxy/outbound.ts';
+import { proxyOutbound } from '../proxy/outbound.ts';
 import { handleSocks5 } from '../proxy/socks5.ts';
 
 /** Binds a listening TCP socket for `port` (inside the pod's namespace) and returns its fd. */
 export type PortBinder = (port: number) => number;
+
+/** Where L7 (HTTP) traffic is taken over; each returns true when it took the connection. */
+export interface L7Hook {
+  /** A captured outbound connection of the app to `dst` (source side: routing, retries, faults). */
+  outbound(socket: net.Socket, dst: { ip: string; port: number }): boolean;
+  /** An inbound HBONE CONNECT for this pod (destination side: authorization, JWT). */
+  inbound(req: HboneConnect): boolean;
+}
 
 /** A running pod proxy. */
 export interface PodProxy {
@@ -54,6 +64,7 @@ export async function startPodProxy(
   inputs: ProxyInputs,
   pod: PodContext,
   bind: PortBinder,
+  l7?: () => L7Hook | undefined,
 ): Promise<PodProxy> {
   const { ports } = inputs.config;
   const cert = await inputs.certs.get(pod.identity);
@@ -74,7 +85,13 @@ export async function startPodProxy(
   const plain = (handler: (s: net.Socket) => void) =>
     trackSockets(net.createServer({ pauseOnConnect: false }, handler));
   const servers: net.Server[] = [
-    plain((s) => handleOutbound(inputs, pod, s)),
+    plain((s) => {
+      const dst = acceptCaptured(inputs, pod, s, 'outbound');
+      if (!dst) return;
+      const target = { ip: dst.address, port: dst.port };
+      if (l7?.()?.outbound(s, target)) return;
+      proxyOutbound(inputs, pod, s, target, 'outbound');
+    }),
     plain((s) => handleInboundPlaintext(inputs, pod, s)),
   ];
   const hbone: HboneServer = createHboneServer({
@@ -85,7 +102,10 @@ export async function startPodProxy(
     connectionWindowBytes: inputs.config.hbone.connectionWindowBytes,
     logger: inputs.logger.child({ listener: 'hbone', pod: `${pod.namespace}/${pod.name}` }),
     telemetry: inputs.telemetry,
-    onConnect: (req) => handleInboundConnect(inputs, pod, req),
+    onConnect: (req) => {
+      if (l7?.()?.inbound(req)) return;
+      handleInboundConnect(inputs, pod, req);
+    },
   });
   trackSockets(hbone.server);
   servers.push(hbone.server);
