@@ -125,8 +125,8 @@ export function createWorkloadStore(): WorkloadStore {
       workloads.set(w.uid, w);
       for (const ip of w.addresses) byIp.set(ip, w.uid);
       for (const key of Object.keys(w.services)) {
-        let uids = byService.get(key);
-        if (!uids) byService.set(key, (uids = new Set()));
+        const uids = byService.get(key) ?? new Set<string>();
+        byService.set(key, uids);
         uids.add(w.uid);
       }
       emit({ kind: 'workload', key: w.uid });
