@@ -55,6 +55,22 @@ const PROGRAMS = {
   cni: 'reference-impl/node-agent/main.ts',
 };
 
+/**
+ * Extra Node.js flags for one of the mesh's programs, from `MESHBENCH_NODE_FLAGS_<APP>` (app upper
+ * case, `-` as `_`; e.g. `MESHBENCH_NODE_FLAGS_ZTUNNEL="--cpu-prof --cpu-prof-dir=/tmp/prof"` to
+ * profile the ztunnels under a benchmark). Only `--` flags are accepted.
+ */
+export function nodeFlagsFor(app: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const name = `MESHBENCH_NODE_FLAGS_${app.toUpperCase().replaceAll('-', '_')}`;
+  const flags = (env[name] ?? '').split(/\s+/).filter(Boolean);
+  const bad = flags.find((f) => !f.startsWith('--'));
+  if (bad)
+    throw new MeshbenchError('E_FLAG', `${name}: "${bad}" is not a Node.js flag`, {
+      hint: `give only --flags, e.g. ${name}="--cpu-prof --cpu-prof-dir=/tmp/prof"`,
+    });
+  return flags;
+}
+
 const hostPod = (
   name: string,
   node: string,
@@ -75,7 +91,7 @@ const hostPod = (
       {
         name: app === 'istio-cni-node' ? 'install-cni' : app === 'istiod' ? 'discovery' : 'istio-proxy',
         image: `meshbench/${app}`,
-        command: [process.execPath, ...argv],
+        command: [process.execPath, ...nodeFlagsFor(app), ...argv],
         ...(probePort
           ? {
               readinessProbe: {

@@ -27,6 +27,11 @@ export interface ZtunnelConfig {
     poolIdleTimeoutMs: number;
     streamWindowBytes: number;
     connectionWindowBytes: number;
+    /** SETTINGS_MAX_FRAME_SIZE each side announces (ztunnel: 1 MiB; HTTP/2's default is 16 KiB). */
+    frameSizeBytes: number;
+    /** Server PING after this long without input; the session is destroyed if not answered in time. */
+    keepaliveIntervalMs: number;
+    keepaliveTimeoutMs: number;
   };
   connectTimeoutMs: number;
   /** Extra attempts after a failed upstream connect (to another endpoint when there is one). */
@@ -60,6 +65,9 @@ export const defaultConfig: ZtunnelConfig = {
     poolIdleTimeoutMs: 5 * 60_000,
     streamWindowBytes: 4 * 1024 * 1024,
     connectionWindowBytes: 16 * 1024 * 1024,
+    frameSizeBytes: 1024 * 1024,
+    keepaliveIntervalMs: 10_000,
+    keepaliveTimeoutMs: 20_000,
   },
   connectTimeoutMs: 10_000,
   connectRetries: 1,

@@ -9,6 +9,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import { MeshbenchError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
+import { defaultConfig } from '../config.ts';
 import type { WorkloadCertificate } from '../identity/certificates.ts';
 import { tlsContextOptions } from '../identity/tls-options.ts';
 
@@ -30,6 +31,8 @@ export interface HbonePoolOptions {
   idleTimeoutMs: number;
   streamWindowBytes: number;
   connectionWindowBytes: number;
+  /** SETTINGS_MAX_FRAME_SIZE announced (default ztunnel's 1 MiB). */
+  frameSizeBytes?: number;
   /** Opens the TCP connection under TLS (from the source pod's namespace, marked). */
   dial(ip: string, port: number): net.Socket;
   /** The source workload's current certificate. */
@@ -86,7 +89,11 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
     });
     const session = http2.connect(`https://${req.address.ip}:${req.address.port}`, {
       createConnection: () => socket,
-      settings: { initialWindowSize: options.streamWindowBytes, enablePush: false },
+      settings: {
+        initialWindowSize: options.streamWindowBytes,
+        maxFrameSize: options.frameSizeBytes ?? defaultConfig.hbone.frameSizeBytes,
+        enablePush: false,
+      },
       peerMaxConcurrentStreams: options.maxStreamsPerConnection,
     });
     const entry: PooledSession = {

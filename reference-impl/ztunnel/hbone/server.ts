@@ -2,16 +2,19 @@
  * @module reference-impl/ztunnel/hbone/server
  * The HBONE server side: an HTTP/2 server over mutual TLS 1.3 (ALPN h2, SNI ignored) that accepts
  * CONNECT streams. TLS and HTTP/2 errors become a log line and a metric, never a crash. Non-CONNECT
- * requests and bad authorities get 400; the CONNECT itself is handed to `onConnect`.
+ * requests and bad authorities get 400; the CONNECT itself is handed to `onConnect`. Idle sessions
+ * are probed with PING and destroyed when the probe goes unanswered (`keepalive.ts`).
  */
 import http2 from 'node:http2';
 import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../../core/logger.ts';
+import { defaultConfig } from '../config.ts';
 import type { WorkloadCertificate } from '../identity/certificates.ts';
 import { peerIdentities, tlsContextOptions, trustDomainOf } from '../identity/tls-options.ts';
 import type { ConnectionTelemetry } from '../telemetry/connection-telemetry.ts';
 import { parseAuthority } from './authority.ts';
+import { DEFAULT_KEEPALIVE, type KeepaliveOptions, keepSessionAlive } from './keepalive.ts';
 
 /** A validated CONNECT request. */
 export interface HboneConnect {
@@ -32,6 +35,10 @@ export interface HboneServerOptions {
   maxConcurrentStreams: number;
   streamWindowBytes: number;
   connectionWindowBytes: number;
+  /** SETTINGS_MAX_FRAME_SIZE announced (default ztunnel's 1 MiB). */
+  frameSizeBytes?: number;
+  /** PING after this long without input; destroy when unanswered (default `DEFAULT_KEEPALIVE`). */
+  keepalive?: KeepaliveOptions;
   logger: Logger;
   telemetry: ConnectionTelemetry;
   onConnect(req: HboneConnect): void;
@@ -79,6 +86,7 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
     settings: {
       maxConcurrentStreams: options.maxConcurrentStreams,
       initialWindowSize: options.streamWindowBytes,
+      maxFrameSize: options.frameSizeBytes ?? defaultConfig.hbone.frameSizeBytes,
       enablePush: false,
     },
   });
@@ -110,6 +118,9 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
     if (socket) peerIdentity.set(session, peerIdentities(socket)[0]);
     session.on('close', () => sessions.delete(session));
     session.on('error', (err) => logger.debug('hbone session error', { error: err.message }));
+    keepSessionAlive(session, options.keepalive ?? DEFAULT_KEEPALIVE, (reason) =>
+      reject('keepalive', { detail: reason, remote: clean(socket?.remoteAddress) }),
+    );
     try {
       session.setLocalWindowSize(options.connectionWindowBytes);
     } catch {}

@@ -100,6 +100,10 @@ export async function startPodProxy(
     maxConcurrentStreams: inputs.config.hbone.serverMaxConcurrentStreams,
     streamWindowBytes: inputs.config.hbone.streamWindowBytes,
     connectionWindowBytes: inputs.config.hbone.connectionWindowBytes,
+    keepalive: {
+      intervalMs: inputs.config.hbone.keepaliveIntervalMs,
+      timeoutMs: inputs.config.hbone.keepaliveTimeoutMs,
+    },
     logger: inputs.logger.child({ listener: 'hbone', pod: `${pod.namespace}/${pod.name}` }),
     telemetry: inputs.telemetry,
     onConnect: (req) => {

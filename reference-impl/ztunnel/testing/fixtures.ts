@@ -135,6 +135,7 @@ export async function startInbound(options: {
     maxConcurrentStreams: config.hbone.serverMaxConcurrentStreams,
     streamWindowBytes: config.hbone.streamWindowBytes,
     connectionWindowBytes: config.hbone.connectionWindowBytes,
+    keepalive: { intervalMs: config.hbone.keepaliveIntervalMs, timeoutMs: config.hbone.keepaliveTimeoutMs },
     logger,
     telemetry,
     onConnect: (req) => handleInboundConnect(inputs, pod, req),
@@ -158,7 +159,10 @@ export async function startInbound(options: {
  * The server side the in-process HBONE tests share: a test CA, an echo server, and an inbound HBONE
  * server for workload `server` (server-ns/server) at 127.0.0.1, which is added to `store`.
  */
-export async function startLoopbackServer(store: WorkloadStore): Promise<{
+export async function startLoopbackServer(
+  store: WorkloadStore,
+  config?: ZtunnelConfig,
+): Promise<{
   ca: TestCa;
   echo: Awaited<ReturnType<typeof startEcho>>;
   inbound: Awaited<ReturnType<typeof startInbound>>;
@@ -168,7 +172,7 @@ export async function startLoopbackServer(store: WorkloadStore): Promise<{
   store.upsertWorkload(
     workload({ uid: 'server', addresses: ['127.0.0.1'], namespace: 'server-ns', serviceAccount: 'server' }),
   );
-  const inbound = await startInbound({ ca, store, namespace: 'server-ns', serviceAccount: 'server' });
+  const inbound = await startInbound({ ca, store, namespace: 'server-ns', serviceAccount: 'server', config });
   return { ca, echo, inbound };
 }
 

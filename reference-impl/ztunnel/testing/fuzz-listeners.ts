@@ -15,6 +15,7 @@ import tls from 'node:tls';
 import dnsPacket from 'dns-packet';
 import { silentLogger } from '../../../core/logger.ts';
 import { type Service, serviceKey } from '../../api/workload.ts';
+import { defaultConfig } from '../config.ts';
 import { createHbonePool } from '../hbone/pool.ts';
 import { createCertificateManager } from '../identity/certificates.ts';
 import type { TestCa } from '../identity/test-ca.ts';
@@ -56,7 +57,12 @@ const VIP = '198.18.255.10';
 /** Starts the lab: workload `server-ns/server` at 127.0.0.1 backing service `echo.server-ns` on VIP:80. */
 export async function startFuzzLab(): Promise<FuzzLab> {
   const store = createWorkloadStore();
-  const { ca, echo, inbound } = await startLoopbackServer(store);
+  // Short keepalive so a session the server's HTTP/2 stack stopped reading is found within the 15 s
+  // the leak check waits (ztunnel's default probes after 10 s and waits 10 s more).
+  const { ca, echo, inbound } = await startLoopbackServer(store, {
+    ...defaultConfig,
+    hbone: { ...defaultConfig.hbone, keepaliveIntervalMs: 2000, keepaliveTimeoutMs: 3000 },
+  });
   const service: Service = {
     name: 'echo',
     namespace: 'server-ns',
@@ -75,7 +81,7 @@ export async function startFuzzLab(): Promise<FuzzLab> {
       services: { [serviceKey(service)]: [{ servicePort: 80, targetPort: echo.port }] },
     }),
   );
-  return {
+  const lab: FuzzLab = {
     ca,
     store,
     echo,
@@ -86,13 +92,27 @@ export async function startFuzzLab(): Promise<FuzzLab> {
       await echo.close();
     },
   };
+  const sessions = new Set<http2.ServerHttp2Session>();
+  inbound.server.server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+  });
+  serverSessions.set(lab, sessions);
+  return lab;
 }
+
+/** Server sessions of each lab still open (diagnostics for a connection left open). */
+const serverSessions = new WeakMap<FuzzLab, Set<http2.ServerHttp2Session>>();
+const liveServerSessions = (lab: FuzzLab) => serverSessions.get(lab) ?? new Set();
+/** Sockets each client pool dialled (diagnostics). */
+const dialledBy = new WeakMap<ProxyInputs, Set<net.Socket>>();
 
 /** Client-side inputs: a pool that dials loopback only, HBONE sent to the lab's inbound port. */
 function clientInputs(lab: FuzzLab): ProxyInputs {
   const certs = createCertificateManager({ fetchCertificate: (id) => lab.ca.issue(id) }, silentLogger);
   const config = lab.inbound.inputs.config;
-  return {
+  const dialled = new Set<net.Socket>();
+  const inputs: ProxyInputs = {
     ...lab.inbound.inputs,
     config: { ...config, ports: { ...config.ports, hbone: lab.inbound.port } },
     pool: createHbonePool({
@@ -100,11 +120,18 @@ function clientInputs(lab: FuzzLab): ProxyInputs {
       idleTimeoutMs: 60_000,
       streamWindowBytes: config.hbone.streamWindowBytes,
       connectionWindowBytes: config.hbone.connectionWindowBytes,
-      dial: loopbackOnlyDial,
+      dial: (ip, port) => {
+        const s = loopbackOnlyDial(ip, port);
+        dialled.add(s);
+        s.on('close', () => dialled.delete(s));
+        return s;
+      },
       certificate: (id) => certs.get(id),
       logger: silentLogger,
     }),
   };
+  dialledBy.set(inputs, dialled);
+  return inputs;
 }
 
 /** A loopback listener running `handle` that knows which accepted sockets are still open. */
@@ -143,9 +170,33 @@ async function leftOpen(lab: FuzzLab, open?: Set<net.Socket>, client?: ProxyInpu
     new Promise<number>((r) => lab.inbound.server.server.getConnections((_e, n) => r(n)));
   await settle(async () => (await serverConnections()) === 0 && tracked() === 0, 15_000);
   const n = await serverConnections();
-  if (n) problems.push(`${n} connection(s) left open on the HBONE server`);
+  if (n) problems.push(`${n} connection(s) left open on the HBONE server: ${describeLeft(lab, client)}`);
   if (tracked()) problems.push(`${tracked()} proxied connection(s) still tracked after the clients closed`);
   return problems;
+}
+
+/** What the sessions left on the HBONE server, and the client sockets still alive, look like. */
+function describeLeft(lab: FuzzLab, client?: ProxyInputs): string {
+  const server = [...liveServerSessions(lab)].map((s) => {
+    const sock = s.socket as net.Socket | undefined;
+    return JSON.stringify({
+      peerPort: sock?.remotePort,
+      closed: s.closed,
+      destroyed: s.destroyed,
+      streams: (s.state as { outboundQueueSize?: number }).outboundQueueSize,
+      state: s.state,
+      socket: sock && {
+        destroyed: sock.destroyed,
+        readable: sock.readable,
+        writable: sock.writable,
+        bytesRead: sock.bytesRead,
+      },
+    });
+  });
+  const dialled = [...(client ? (dialledBy.get(client) ?? []) : [])]
+    .filter((s) => !s.destroyed)
+    .map((s) => JSON.stringify({ localPort: s.localPort, readable: s.readable, writable: s.writable }));
+  return `server sessions ${server.join(' ')}; client sockets alive ${dialled.join(' ') || 'none'}`;
 }
 
 async function clientHello(): Promise<Buffer> {
