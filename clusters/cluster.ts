@@ -236,6 +236,12 @@ export interface Cluster {
   podHttp(pod: PodRef, request: PodHttpRequest): Promise<HttpResponse>;
   logs(pod: PodRef, options?: LogOptions): Promise<string>;
   usage(pod: PodRef): Promise<PodUsage>;
+  /**
+   * Resets the peak RSS of the pod's container processes to their current RSS, so that the next
+   * `usage().containers[*].peakMemoryBytes` is the peak since now (a load window's peak). Providers
+   * that cannot (the cgroup's own peak is for its whole life) leave it out.
+   */
+  resetPeakMemory?(pod: PodRef): Promise<void>;
   capture(target: CaptureTarget, options?: CaptureOptions): Promise<PacketCapture>;
 
   installMesh(options: MeshInstallOptions, wait?: WaitOptions): Promise<MeshInfo>;

@@ -39,7 +39,7 @@ import { httpIn } from './daemon/probe.ts';
 import { REPO_ROOT } from './images.ts';
 import { installReferenceMesh, uninstallReferenceMesh } from './mesh.ts';
 import type { ClusterPaths } from './naming.ts';
-import { containerUsage } from './process-usage.ts';
+import { containerUsage, resetProcessPeak } from './process-usage.ts';
 import { teardownCluster } from './teardown.ts';
 
 /** What the daemon tells about a pod's runtime. */
@@ -244,6 +244,11 @@ export class LocalCluster implements Cluster {
       this.pods(pod.namespace).then((l) => l.find((p) => p.name === pod.name)),
     ]);
     return { ...groupUsage(rt.cgroups), containers: containerUsage(info?.containers ?? []) };
+  }
+
+  async resetPeakMemory(pod: PodRef): Promise<void> {
+    const info = (await this.pods(pod.namespace)).find((p) => p.name === pod.name);
+    for (const c of info?.containers ?? []) if (c.pid && c.running) resetProcessPeak(c.pid);
   }
 
   async capture(target: CaptureTarget, options: CaptureOptions = {}): Promise<PacketCapture> {

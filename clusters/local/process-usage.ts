@@ -3,9 +3,10 @@
  * CPU seconds and memory of one container's process (its PID from the kubelet), read from
  * `/proc/<pid>/stat` (utime + stime, and cutime + cstime of reaped children) and `/proc/<pid>/status`
  * (VmRSS, VmHWM = peak RSS). The pod's cgroup counts every container together; this splits out one,
- * e.g. the injected sidecar (`istio-proxy`) for the sidecar-per-pod resource chart.
+ * e.g. the injected sidecar (`istio-proxy`) for the sidecar-per-pod resource chart. The peak can be
+ * reset (`resetProcessPeak`) so that it covers one load window.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ContainerUsage } from '../cluster.ts';
 
 /** Clock ticks per second of `/proc/<pid>/stat` (USER_HZ; 100 on every Linux architecture in use). */
@@ -27,6 +28,19 @@ export function processUsage(pid: number): ContainerUsage | undefined {
     };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Resets the peak RSS (VmHWM) of process `pid` to its current RSS (`/proc/<pid>/clear_refs` 5).
+ * Returns false when the process is gone.
+ */
+export function resetProcessPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
 }
 

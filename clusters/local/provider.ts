@@ -141,7 +141,7 @@ export function createLocalProvider(options: LocalProviderOptions = {}): Cluster
     const paths = clusterPaths(name);
     if (!readState(paths.stateFile)) {
       throw new MeshbenchError('E_CLUSTER_NOT_FOUND', `no local cluster named "${name}"`, {
-        hint: `create it with \`meshbench cluster up ${name}\``,
+        hint: `create it with \`meshbench cluster up --name ${name}\``,
       });
     }
     const c = new LocalCluster(name, paths, logger);

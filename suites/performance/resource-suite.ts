@@ -2,7 +2,9 @@
  * @module suites/performance/resource-suite
  * Resource cost of the proxies (`Cluster.usage`, from each pod's cgroup as kubelet reads it):
  * - per 1000 rps: fortio at 1000 qps through each mode; CPU seconds and peak memory of the proxy
- *   pods (ztunnel of the client and server nodes, the waypoint, or the sidecar pods). A sidecar's
+ *   pods (ztunnel of the client and server nodes, the waypoint, or the sidecar pods). Peak memory is
+ *   the processes' peak RSS during the load window where the provider resets peaks (local), else the
+ *   pod cgroup's lifetime peak. A sidecar's
  *   figure is its `istio-proxy` container where the provider splits pod usage by container, else
  *   the pod's usage minus the same pod's cost in `baseline` (the application alone);
  * - scaling: N = 1..32 idle server replicas; total proxy memory and CPU, sidecar-per-pod against
@@ -70,6 +72,17 @@ export async function proxyPods(
   return out;
 }
 
+/**
+ * A pod's peak memory over the load window: its processes' peak RSS (reset before the window) where
+ * the provider splits usage per container and resets peaks; else the pod cgroup's peak (its whole
+ * life, page cache and socket buffers included).
+ */
+function windowPeak(u: PodUsage, peaksWereReset: boolean): number {
+  const containers = Object.values(u.containers ?? {});
+  if (!peaksWereReset || containers.length === 0) return u.peakMemoryBytes;
+  return containers.reduce((sum, c) => sum + c.peakMemoryBytes, 0);
+}
+
 async function usageOf(cluster: Cluster, pods: readonly PodRef[]): Promise<PodUsage[]> {
   return Promise.all(pods.map((p) => cluster.usage(p)));
 }
@@ -119,6 +132,9 @@ export async function runResourceSuite(
           cluster,
           targets.map((t) => t.pod),
         );
+        // The peak of this load window, not of the proxy's whole life (earlier suites' bulk
+        // transfers), where the provider can reset it.
+        await Promise.all(targets.map((t) => cluster.resetPeakMemory?.(t.pod)));
         const sample = await runFortioLoad(cluster, d.client, {
           url: d.httpUrl,
           qps: profile.qps,
@@ -141,7 +157,7 @@ export async function runResourceSuite(
           const proxyAfter =
             t.component === 'sidecar' ? after[k]!.containers?.[SIDECAR_CONTAINER] : undefined;
           let cpu = Math.max(0, after[k]!.cpuSeconds - before[k]!.cpuSeconds);
-          let peak = after[k]!.peakMemoryBytes;
+          let peak = windowPeak(after[k]!, cluster.resetPeakMemory !== undefined);
           if (t.component === 'application' && role) appCpu.set(role, cpu);
           if (proxyBefore && proxyAfter) {
             // the provider splits the pod: the sidecar container's own process

@@ -62,4 +62,39 @@ describe('throughput and resource suites (loopback fortio)', {
     assert.deepEqual(r.scaling, []);
     assert.equal(cluster.objects.size, 0);
   });
+
+  it("takes the processes' peak RSS of the load window where the provider resets peaks", async () => {
+    const resets: string[] = [];
+    let windowStarted = false;
+    const base = createLoopbackCluster(server, {
+      usage: () => ({
+        cpuSeconds: 1,
+        memoryBytes: 10 * 2 ** 20,
+        peakMemoryBytes: 300 * 2 ** 20, // the cgroup's lifetime peak (an earlier bulk transfer)
+        sampledAt: new Date().toISOString(),
+        containers: {
+          app: {
+            cpuSeconds: 1,
+            memoryBytes: 8 * 2 ** 20,
+            peakMemoryBytes: (windowStarted ? 9 : 250) * 2 ** 20,
+          },
+          helper: { cpuSeconds: 0, memoryBytes: 2 * 2 ** 20, peakMemoryBytes: 2 * 2 ** 20 },
+        },
+      }),
+    });
+    const cluster = Object.assign(base, {
+      async resetPeakMemory(pod: { name: string }) {
+        resets.push(pod.name);
+        windowStarted = true;
+      },
+    });
+    const r = await runResourceSuite(cluster, {
+      modes: ['baseline'],
+      profile: 'quick',
+      durationSeconds: 0.5,
+      replicas: [1],
+    });
+    assert.equal(resets.length, 2, 'both pods reset before the load');
+    for (const p of r.resources) assert.equal(p.peakMemoryMiB, 11, "sum of the containers' window peaks");
+  });
 });
