@@ -8,7 +8,9 @@
  *
  * Options: `--duration S` (default 10), `--repetitions N` (default 3), `--connections N` (default 16).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { Cluster } from '../../clusters/cluster.ts';
 import { getProvider } from '../../clusters/connect.ts';
 import { describeError } from '../../core/errors.ts';
 import { newRunId, runDirFor } from '../../results/performance/run-dir.ts';
@@ -79,6 +81,28 @@ export function ztunnelFigures(result: PerformanceResult): string[] {
   return lines;
 }
 
+/**
+ * What each ztunnel's resident memory is made of at the end of the run: anonymous (its own heap and
+ * buffers) and file-backed pages (mostly the Node.js executable, the same pages every Node.js
+ * process on the machine maps). Local provider: read from /proc/<pid>/status.
+ */
+async function ztunnelMemoryNow(cluster: Cluster, namespace: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const pod of await cluster.pods(namespace, { app: 'ztunnel' })) {
+    const pid = pod.containers.find((c) => c.running && c.pid)?.pid;
+    if (!pid) continue;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const mib = (name: string) =>
+        (Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024).toFixed(1);
+      lines.push(
+        `  ${pod.name} at the end: RSS ${mib('VmRSS')} MiB = anonymous ${mib('RssAnon')} + file-backed ${mib('RssFile')} (Node.js executable pages, shared)`,
+      );
+    } catch {}
+  }
+  return lines;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -110,7 +134,10 @@ async function main(): Promise<number> {
       signal: controller.signal,
       onProgress: (suite, p) => process.stderr.write(`  ${suite}: ${JSON.stringify(p)}\n`),
     });
-    process.stdout.write(`${ztunnelFigures(outcome.result).join('\n')}\nresults: ${runDir}\n`);
+    const memory = await ztunnelMemoryNow(cluster, mesh.systemNamespace);
+    process.stdout.write(
+      `${[...ztunnelFigures(outcome.result), ...memory].join('\n')}\nresults: ${runDir}\n`,
+    );
     return 0;
   } catch (err) {
     process.stderr.write(`bench:ztunnel: ${describeError(err)}\n`);
