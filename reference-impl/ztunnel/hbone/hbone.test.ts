@@ -46,6 +46,7 @@ const request = (authority: string, destinationIdentity = SERVER_ID) => ({
 async function roundTrip(stream: Duplex, text: string): Promise<string> {
   stream.write(text);
   return await new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error(`no echo of ${JSON.stringify(text)} within 10 s`)), 10_000).unref();
     let got = '';
     stream.on('data', (d) => {
       got += d;
@@ -342,5 +343,52 @@ test('4000 CONNECTs through one pooled connection, two thirds answered 400/503: 
   assert.deepEqual(Object.fromEntries(ended), { echoed: 1334, 'status-503': 1333, 'status-400': 1333 });
   // 1 or 2: a slot is released when its stream has closed, which can trail the answer a little.
   assert.ok(sessions <= 2, `${sessions} connections: some were lost (GOAWAY) and reopened`);
+  pool.close();
+});
+
+test('3000 tunnels reset by their clients through one pool: a long-lived tunnel sharing the connection survives', {
+  timeout: 120_000,
+}, async (t) => {
+  // A proxied connection whose client resets ends its HBONE stream with RST_STREAM(CANCEL); the
+  // server's rapid-reset guard (burst 1000, +33/s) GOAWAYs a connection that carried too many, with
+  // every live tunnel on it. The pool must move new tunnels to a fresh connection first.
+  const pool = loopbackPool(ca);
+  let sessions = 0;
+  const countSession = () => {
+    sessions += 1;
+  };
+  inbound.server.server.on('session', countSession);
+  const victim = await pool.connect(request(`127.0.0.1:${echo.port}`));
+  let victimError: Error | undefined;
+  victim.on('error', (err) => {
+    victimError = err;
+  });
+  assert.equal(await roundTrip(victim, 'before'), 'before');
+  let failed = 0;
+  const errors = new Set<string>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next < 3000) {
+        next += 1;
+        try {
+          const s = await pool.connect(request(`127.0.0.1:${echo.port}`));
+          s.on('error', () => {});
+          s.destroy(); // what pipe.ts does when the client side resets
+          await new Promise((r) => s.once('close', r));
+        } catch (err) {
+          failed += 1;
+          errors.add(String(err));
+        }
+      }
+    }),
+  );
+  inbound.server.server.off('session', countSession);
+  t.diagnostic(`sessions opened ${sessions}, failed connects ${failed} ${[...errors].join('; ')}`);
+  victim.removeAllListeners('data');
+  assert.equal(await roundTrip(victim, 'after the resets'), 'after the resets', 'the long-lived tunnel still works');
+  assert.equal(victimError, undefined);
+  assert.equal(failed, 0, 'no CONNECT failed');
+  victim.end();
   pool.close();
 });

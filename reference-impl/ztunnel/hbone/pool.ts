@@ -53,6 +53,31 @@ interface PooledSession {
   active: number;
   idleTimer?: NodeJS.Timeout;
   ready: Promise<void>;
+  /** Streams this connection may still see reset before the server's rapid-reset guard trips. */
+  resets: ResetBudget;
+}
+
+/**
+ * nghttp2's rapid-reset guard (CVE-2023-44487) on the server: a token bucket of 1000 RST_STREAM,
+ * refilled at 33 per second; when it is empty the server sends GOAWAY(INTERNAL_ERROR) and every
+ * stream on the connection dies. Tunnels whose client resets end their stream with RST_STREAM, so a
+ * busy pooled connection can empty it. The pool mirrors the bucket and retires a connection (no new
+ * streams, the live ones finish) while a reserve is left.
+ */
+const RESET_BURST = 1000;
+const RESET_PER_SECOND = 33;
+const RESET_RESERVE = 200;
+
+interface ResetBudget {
+  tokens: number;
+  at: number;
+}
+
+/** Takes one reset from the budget; false when the connection should take no new streams. */
+function spendReset(b: ResetBudget, now = Date.now()): boolean {
+  b.tokens = Math.min(RESET_BURST, b.tokens + ((now - b.at) / 1000) * RESET_PER_SECOND) - 1;
+  b.at = now;
+  return b.tokens > RESET_RESERVE;
 }
 
 /** An HBONE CONNECT that got a non-200 answer or failed. */
@@ -67,6 +92,17 @@ export class HboneConnectError extends MeshbenchError {
 /** Creates an HBONE client pool. */
 export function createHbonePool(options: HbonePoolOptions): HbonePool {
   const pools = new Map<string, PooledSession[]>();
+  /** Every session not yet closed, also those taken out of `pools` (retired, or after GOAWAY). */
+  const live = new Set<http2.ClientHttp2Session>();
+  /** Takes `entry` out of the pool: no new streams; its live streams finish, then it closes. */
+  const retire = (key: string, entry: PooledSession) => {
+    const l = pools.get(key);
+    const i = l?.indexOf(entry) ?? -1;
+    if (l && i >= 0) l.splice(i, 1);
+    if (l?.length === 0) pools.delete(key);
+    clearTimeout(entry.idleTimer);
+    if (!entry.session.closed) entry.session.close();
+  };
 
   const open = async (key: string, req: HboneRequest): Promise<PooledSession> => {
     const cert = await options.certificate(req.sourceIdentity);
@@ -99,6 +135,7 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
     const entry: PooledSession = {
       session,
       active: 0,
+      resets: { tokens: RESET_BURST, at: Date.now() },
       ready: new Promise((resolve, reject) => {
         const t = setTimeout(() => {
           reject(new HboneConnectError(`HBONE connect to ${req.address.ip}:${req.address.port} timed out`));
@@ -126,6 +163,8 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
     const list = pools.get(key) ?? [];
     list.push(entry);
     pools.set(key, list);
+    live.add(session);
+    session.once('close', () => live.delete(session));
     const drop = () => {
       const l = pools.get(key);
       if (!l) return;
@@ -144,8 +183,11 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
   /** Connections being opened (certificate fetch) and not yet in `pools`, by key. */
   const opening = new Map<string, Promise<PooledSession>>();
 
+  const keyOf = (req: HboneRequest) =>
+    `${req.sourceIdentity}|${req.destinationIdentity}|${req.address.ip}:${req.address.port}`;
+
   const acquire = async (req: HboneRequest): Promise<PooledSession> => {
-    const key = `${req.sourceIdentity}|${req.destinationIdentity}|${req.address.ip}:${req.address.port}`;
+    const key = keyOf(req);
     let entry: PooledSession | undefined;
     while (!entry) {
       entry = pools
@@ -189,60 +231,87 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
     }
   };
 
+  /** Streams refused before any answer (safe to retry, RFC 9113 §8.7) are tried again this often. */
+  const REFUSED_RETRIES = 2;
+
+  const connectOnce = async (req: HboneRequest): Promise<http2.ClientHttp2Stream> => {
+    const key = keyOf(req);
+    let entry = await acquire(req);
+    // Retired (or closing) between acquiring and starting the stream: take another connection.
+    while (entry.session.closed) {
+      release(entry);
+      entry = await acquire(req);
+    }
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = entry.session.request(
+        { ':method': 'CONNECT', ':authority': req.authority, ...req.headers },
+        { endStream: false },
+      );
+    } catch (err) {
+      release(entry);
+      throw new HboneConnectError(
+        `HBONE CONNECT ${req.authority} could not start: ${String(err)}`,
+        undefined,
+        err,
+      );
+    }
+    let released = false;
+    const once = () => {
+      if (released) return;
+      released = true;
+      release(entry);
+      // A stream that closed before both sides ended was reset (by us or the peer; Node sends
+      // RST_STREAM(NO_ERROR) for a plain destroy(), so rstCode alone does not tell).
+      const clean = stream.readableEnded && stream.writableFinished;
+      if (!clean && !spendReset(entry.resets)) retire(key, entry);
+    };
+    stream.on('close', once);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        reject(new HboneConnectError(`HBONE CONNECT ${req.authority} timed out waiting for a response`));
+      }, req.timeoutMs);
+      stream.once('response', (headers) => {
+        clearTimeout(t);
+        const status = Number(headers[':status']);
+        if (status === 200) resolve(stream);
+        else {
+          // End our side instead of resetting the stream: the server has ended its side, and every
+          // RST_STREAM it receives counts toward nghttp2's rapid-reset guard, which closes the whole
+          // pooled connection (GOAWAY) after ~1000 of them.
+          stream.end();
+          stream.resume();
+          reject(new HboneConnectError(`HBONE CONNECT ${req.authority} answered ${status}`, status));
+        }
+      });
+      stream.once('error', (err) => {
+        clearTimeout(t);
+        reject(
+          new HboneConnectError(`HBONE CONNECT ${req.authority} failed: ${err.message}`, undefined, err),
+        );
+      });
+    });
+  };
+
   return {
     async connect(req) {
-      const entry = await acquire(req);
-      let stream: http2.ClientHttp2Stream;
-      try {
-        stream = entry.session.request(
-          { ':method': 'CONNECT', ':authority': req.authority, ...req.headers },
-          { endStream: false },
-        );
-      } catch (err) {
-        release(entry);
-        throw new HboneConnectError(
-          `HBONE CONNECT ${req.authority} could not start: ${String(err)}`,
-          undefined,
-          err,
-        );
-      }
-      let released = false;
-      const once = () => {
-        if (!released) {
-          released = true;
-          release(entry);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await connectOnce(req);
+        } catch (err) {
+          const refused =
+            err instanceof HboneConnectError &&
+            (err.cause as { code?: string } | undefined)?.code === 'ERR_HTTP2_STREAM_ERROR' &&
+            /REFUSED_STREAM/.test(String((err.cause as Error).message));
+          if (!refused || attempt >= REFUSED_RETRIES) throw err;
         }
-      };
-      stream.on('close', once);
-      return new Promise((resolve, reject) => {
-        const t = setTimeout(() => {
-          stream.close(http2.constants.NGHTTP2_CANCEL);
-          reject(new HboneConnectError(`HBONE CONNECT ${req.authority} timed out waiting for a response`));
-        }, req.timeoutMs);
-        stream.once('response', (headers) => {
-          clearTimeout(t);
-          const status = Number(headers[':status']);
-          if (status === 200) resolve(stream);
-          else {
-            // End our side instead of resetting the stream: the server has ended its side, and every
-            // RST_STREAM it receives counts toward nghttp2's rapid-reset guard, which closes the whole
-            // pooled connection (GOAWAY) after ~1000 of them.
-            stream.end();
-            stream.resume();
-            reject(new HboneConnectError(`HBONE CONNECT ${req.authority} answered ${status}`, status));
-          }
-        });
-        stream.once('error', (err) => {
-          clearTimeout(t);
-          reject(
-            new HboneConnectError(`HBONE CONNECT ${req.authority} failed: ${err.message}`, undefined, err),
-          );
-        });
-      });
+      }
     },
     connectionCount: () => [...pools.values()].reduce((n, l) => n + l.length, 0),
     close() {
-      for (const l of pools.values()) for (const e of l) e.session.destroy();
+      for (const s of live) s.destroy();
+      live.clear();
       pools.clear();
     },
   };
