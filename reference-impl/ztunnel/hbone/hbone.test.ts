@@ -386,7 +386,11 @@ test('3000 tunnels reset by their clients through one pool: a long-lived tunnel 
   inbound.server.server.off('session', countSession);
   t.diagnostic(`sessions opened ${sessions}, failed connects ${failed} ${[...errors].join('; ')}`);
   victim.removeAllListeners('data');
-  assert.equal(await roundTrip(victim, 'after the resets'), 'after the resets', 'the long-lived tunnel still works');
+  assert.equal(
+    await roundTrip(victim, 'after the resets'),
+    'after the resets',
+    'the long-lived tunnel still works',
+  );
   assert.equal(victimError, undefined);
   assert.equal(failed, 0, 'no CONNECT failed');
   victim.end();
