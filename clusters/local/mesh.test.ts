@@ -75,7 +75,11 @@ test('installMesh starts istiod, ztunnels and node agents as host-network pods; 
 test('MESHBENCH_NODE_FLAGS_<APP> adds Node.js flags to that program only, and refuses what is not a flag', async () => {
   const { nodeFlagsFor } = await import('./mesh.ts');
   const env = { MESHBENCH_NODE_FLAGS_ZTUNNEL: ' --cpu-prof  --max-semi-space-size=2 ' };
-  assert.deepEqual(nodeFlagsFor('ztunnel', env), ['--cpu-prof', '--max-semi-space-size=2']);
+  assert.deepEqual(nodeFlagsFor('ztunnel', env), [
+    '--max-semi-space-size=2', // the ztunnel's default
+    '--cpu-prof',
+    '--max-semi-space-size=2',
+  ]);
   assert.deepEqual(nodeFlagsFor('istio-cni-node', env), []);
   assert.throws(
     () => nodeFlagsFor('istio-cni-node', { MESHBENCH_NODE_FLAGS_ISTIO_CNI_NODE: '--x rm' }),
