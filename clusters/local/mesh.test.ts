@@ -73,7 +73,7 @@ test('installMesh starts istiod, ztunnels and node agents as host-network pods; 
 });
 
 test('MESHBENCH_NODE_FLAGS_<APP> adds Node.js flags to that program only, and refuses what is not a flag', async () => {
-  const { nodeFlagsFor } = await import('./mesh.ts');
+  const { nodeFlagsFor } = await import('./node-flags.ts');
   const env = { MESHBENCH_NODE_FLAGS_ZTUNNEL: ' --cpu-prof  --max-semi-space-size=2 ' };
   assert.deepEqual(nodeFlagsFor('ztunnel', env), [
     '--max-semi-space-size=2', // the ztunnel's default

@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import type { KubeObject } from '../../cluster.ts';
+import { nodeFlagsFor } from '../node-flags.ts';
 import type { ContainerSpec, PodSpec } from './kubelet.ts';
 import { sidecarEntry } from './sidecar-program.ts';
 
@@ -50,6 +51,7 @@ export function proxyContainer(target: InjectionTarget): ContainerSpec & Record<
     image: 'meshbench/sidecar',
     command: [
       process.execPath,
+      ...nodeFlagsFor('sidecar'),
       sidecarEntry(target.meshDir),
       '--xds',
       target.xds,
