@@ -49,6 +49,8 @@ export interface HbonePool {
 }
 
 interface PooledSession {
+  /** Pooling key: source identity, destination identity, destination address. */
+  key: string;
   session: http2.ClientHttp2Session;
   active: number;
   idleTimer?: NodeJS.Timeout;
@@ -94,13 +96,17 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
   const pools = new Map<string, PooledSession[]>();
   /** Every session not yet closed, also those taken out of `pools` (retired, or after GOAWAY). */
   const live = new Set<http2.ClientHttp2Session>();
-  /** Takes `entry` out of the pool: no new streams; its live streams finish, then it closes. */
-  const retire = (key: string, entry: PooledSession) => {
-    const l = pools.get(key);
+  /** Takes `entry` out of the pool so that it gets no new streams. */
+  const unlist = (entry: PooledSession) => {
+    const l = pools.get(entry.key);
     const i = l?.indexOf(entry) ?? -1;
     if (l && i >= 0) l.splice(i, 1);
-    if (l?.length === 0) pools.delete(key);
+    if (l?.length === 0) pools.delete(entry.key);
     clearTimeout(entry.idleTimer);
+  };
+  /** Unlists `entry` and closes it gracefully: its live streams finish, then it closes. */
+  const retire = (entry: PooledSession) => {
+    unlist(entry);
     if (!entry.session.closed) entry.session.close();
   };
 
@@ -133,6 +139,7 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
       peerMaxConcurrentStreams: options.maxStreamsPerConnection,
     });
     const entry: PooledSession = {
+      key,
       session,
       active: 0,
       resets: { tokens: RESET_BURST, at: Date.now() },
@@ -165,14 +172,7 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
     pools.set(key, list);
     live.add(session);
     session.once('close', () => live.delete(session));
-    const drop = () => {
-      const l = pools.get(key);
-      if (!l) return;
-      const i = l.indexOf(entry);
-      if (i >= 0) l.splice(i, 1);
-      if (l.length === 0) pools.delete(key);
-      clearTimeout(entry.idleTimer);
-    };
+    const drop = () => unlist(entry);
     session.on('close', drop);
     session.on('error', drop);
     session.on('goaway', drop);
@@ -224,7 +224,7 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
 
   const release = (entry: PooledSession) => {
     entry.active -= 1;
-    if (entry.active === 0) {
+    if (entry.active === 0 && !entry.session.closed) {
       clearTimeout(entry.idleTimer);
       entry.idleTimer = setTimeout(() => entry.session.close(), options.idleTimeoutMs);
       entry.idleTimer.unref();
@@ -235,7 +235,6 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
   const REFUSED_RETRIES = 2;
 
   const connectOnce = async (req: HboneRequest): Promise<http2.ClientHttp2Stream> => {
-    const key = keyOf(req);
     let entry = await acquire(req);
     // Retired (or closing) between acquiring and starting the stream: take another connection.
     while (entry.session.closed) {
@@ -264,7 +263,7 @@ export function createHbonePool(options: HbonePoolOptions): HbonePool {
       // A stream that closed before both sides ended was reset (by us or the peer; Node sends
       // RST_STREAM(NO_ERROR) for a plain destroy(), so rstCode alone does not tell).
       const clean = stream.readableEnded && stream.writableFinished;
-      if (!clean && !spendReset(entry.resets)) retire(key, entry);
+      if (!clean && !spendReset(entry.resets)) retire(entry);
     };
     stream.on('close', once);
     return new Promise((resolve, reject) => {
