@@ -48,6 +48,10 @@ export interface FuzzLab {
   inbound: Awaited<ReturnType<typeof startInbound>>;
   /** Mesh VIP of service `echo.server-ns` (port 80 → the echo port on the loopback workload). */
   vip: string;
+  /** Sessions open on the inbound HBONE server, and sockets the client pools dialled still open (for
+   * describing a connection left open). */
+  serverSessions: Set<http2.ServerHttp2Session>;
+  clientSockets: Set<net.Socket>;
   close(): Promise<void>;
 }
 
@@ -58,7 +62,7 @@ const VIP = '198.18.255.10';
 export async function startFuzzLab(): Promise<FuzzLab> {
   const store = createWorkloadStore();
   // Short keepalive so a session the server's HTTP/2 stack stopped reading is found within the 15 s
-  // the leak check waits (ztunnel's default probes after 10 s and waits 10 s more).
+  // the leak check waits (ztunnel's default probes after 10 s and waits 20 s more).
   const { ca, echo, inbound } = await startLoopbackServer(store, {
     ...defaultConfig,
     hbone: { ...defaultConfig.hbone, keepaliveIntervalMs: 2000, keepaliveTimeoutMs: 3000 },
@@ -87,32 +91,25 @@ export async function startFuzzLab(): Promise<FuzzLab> {
     echo,
     inbound,
     vip: VIP,
+    serverSessions: new Set(),
+    clientSockets: new Set(),
     async close() {
       await inbound.close();
       await echo.close();
     },
   };
-  const sessions = new Set<http2.ServerHttp2Session>();
   inbound.server.server.on('session', (s) => {
-    sessions.add(s);
-    s.on('close', () => sessions.delete(s));
+    lab.serverSessions.add(s);
+    s.on('close', () => lab.serverSessions.delete(s));
   });
-  serverSessions.set(lab, sessions);
   return lab;
 }
-
-/** Server sessions of each lab still open (diagnostics for a connection left open). */
-const serverSessions = new WeakMap<FuzzLab, Set<http2.ServerHttp2Session>>();
-const liveServerSessions = (lab: FuzzLab) => serverSessions.get(lab) ?? new Set();
-/** Sockets each client pool dialled (diagnostics). */
-const dialledBy = new WeakMap<ProxyInputs, Set<net.Socket>>();
 
 /** Client-side inputs: a pool that dials loopback only, HBONE sent to the lab's inbound port. */
 function clientInputs(lab: FuzzLab): ProxyInputs {
   const certs = createCertificateManager({ fetchCertificate: (id) => lab.ca.issue(id) }, silentLogger);
   const config = lab.inbound.inputs.config;
-  const dialled = new Set<net.Socket>();
-  const inputs: ProxyInputs = {
+  return {
     ...lab.inbound.inputs,
     config: { ...config, ports: { ...config.ports, hbone: lab.inbound.port } },
     pool: createHbonePool({
@@ -122,16 +119,14 @@ function clientInputs(lab: FuzzLab): ProxyInputs {
       connectionWindowBytes: config.hbone.connectionWindowBytes,
       dial: (ip, port) => {
         const s = loopbackOnlyDial(ip, port);
-        dialled.add(s);
-        s.on('close', () => dialled.delete(s));
+        lab.clientSockets.add(s);
+        s.on('close', () => lab.clientSockets.delete(s));
         return s;
       },
       certificate: (id) => certs.get(id),
       logger: silentLogger,
     }),
   };
-  dialledBy.set(inputs, dialled);
-  return inputs;
 }
 
 /** A loopback listener running `handle` that knows which accepted sockets are still open. */
@@ -170,20 +165,19 @@ async function leftOpen(lab: FuzzLab, open?: Set<net.Socket>, client?: ProxyInpu
     new Promise<number>((r) => lab.inbound.server.server.getConnections((_e, n) => r(n)));
   await settle(async () => (await serverConnections()) === 0 && tracked() === 0, 15_000);
   const n = await serverConnections();
-  if (n) problems.push(`${n} connection(s) left open on the HBONE server: ${describeLeft(lab, client)}`);
+  if (n) problems.push(`${n} connection(s) left open on the HBONE server: ${describeLeft(lab)}`);
   if (tracked()) problems.push(`${tracked()} proxied connection(s) still tracked after the clients closed`);
   return problems;
 }
 
 /** What the sessions left on the HBONE server, and the client sockets still alive, look like. */
-function describeLeft(lab: FuzzLab, client?: ProxyInputs): string {
-  const server = [...liveServerSessions(lab)].map((s) => {
+function describeLeft(lab: FuzzLab): string {
+  const server = [...lab.serverSessions].map((s) => {
     const sock = s.socket as net.Socket | undefined;
     return JSON.stringify({
       peerPort: sock?.remotePort,
       closed: s.closed,
       destroyed: s.destroyed,
-      streams: (s.state as { outboundQueueSize?: number }).outboundQueueSize,
       state: s.state,
       socket: sock && {
         destroyed: sock.destroyed,
@@ -193,9 +187,9 @@ function describeLeft(lab: FuzzLab, client?: ProxyInputs): string {
       },
     });
   });
-  const dialled = [...(client ? (dialledBy.get(client) ?? []) : [])]
-    .filter((s) => !s.destroyed)
-    .map((s) => JSON.stringify({ localPort: s.localPort, readable: s.readable, writable: s.writable }));
+  const dialled = [...lab.clientSockets].map((s) =>
+    JSON.stringify({ localPort: s.localPort, readable: s.readable, writable: s.writable }),
+  );
   return `server sessions ${server.join(' ')}; client sockets alive ${dialled.join(' ') || 'none'}`;
 }
 
