@@ -81,6 +81,7 @@ export async function startSidecar(inputs: SidecarInputs): Promise<Sidecar> {
     idleTimeoutMs: config.hbone.poolIdleTimeoutMs,
     streamWindowBytes: config.hbone.streamWindowBytes,
     connectionWindowBytes: config.hbone.connectionWindowBytes,
+    frameSizeBytes: config.hbone.frameSizeBytes,
     certificate: (id) => certs.get(id),
     dial,
     logger,

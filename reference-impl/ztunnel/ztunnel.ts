@@ -146,6 +146,7 @@ export function createZtunnel(inputs: ZtunnelInputs): Ztunnel {
         idleTimeoutMs: config.hbone.poolIdleTimeoutMs,
         streamWindowBytes: config.hbone.streamWindowBytes,
         connectionWindowBytes: config.hbone.connectionWindowBytes,
+        frameSizeBytes: config.hbone.frameSizeBytes,
         certificate: (id) => certs.get(id),
         dial,
         logger,

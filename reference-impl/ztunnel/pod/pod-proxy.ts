@@ -100,6 +100,7 @@ export async function startPodProxy(
     maxConcurrentStreams: inputs.config.hbone.serverMaxConcurrentStreams,
     streamWindowBytes: inputs.config.hbone.streamWindowBytes,
     connectionWindowBytes: inputs.config.hbone.connectionWindowBytes,
+    frameSizeBytes: inputs.config.hbone.frameSizeBytes,
     keepalive: {
       intervalMs: inputs.config.hbone.keepaliveIntervalMs,
       timeoutMs: inputs.config.hbone.keepaliveTimeoutMs,
