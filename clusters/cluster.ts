@@ -146,6 +146,8 @@ export interface ContainerUsage {
   cpuSeconds: number;
   memoryBytes: number;
   peakMemoryBytes: number;
+  /** The anonymous part of `memoryBytes` (heap and buffers, not mapped files), where known. */
+  anonymousBytes?: number;
 }
 
 export interface LogOptions {

@@ -37,6 +37,10 @@ test('peak RSS covers a past allocation until reset, then only what came after',
       `peak covers the 200 MiB (${before.peakMemoryBytes / MIB})`,
     );
     assert.ok(before.cpuSeconds >= 0);
+    assert.ok(
+      before.anonymousBytes! > 0 && before.anonymousBytes! < before.memoryBytes,
+      'RSS splits into anonymous and file-backed pages',
+    );
     assert.equal(resetProcessPeak(pid), true);
     const after = processUsage(pid)!;
     assert.ok(

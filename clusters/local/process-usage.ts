@@ -2,7 +2,7 @@
  * @module clusters/local/process-usage
  * CPU seconds and memory of one container's process (its PID from the kubelet), read from
  * `/proc/<pid>/stat` (utime + stime, and cutime + cstime of reaped children) and `/proc/<pid>/status`
- * (VmRSS, VmHWM = peak RSS). The pod's cgroup counts every container together; this splits out one,
+ * (VmRSS, VmHWM = peak RSS, RssAnon). The pod's cgroup counts every container together; this splits out one,
  * e.g. the injected sidecar (`istio-proxy`) for the sidecar-per-pod resource chart. The peak can be
  * reset (`resetProcessPeak`) so that it covers one load window.
  */
@@ -25,6 +25,7 @@ export function processUsage(pid: number): ContainerUsage | undefined {
       cpuSeconds: ticks / USER_HZ,
       memoryBytes: kb('VmRSS') * 1024,
       peakMemoryBytes: kb('VmHWM') * 1024,
+      anonymousBytes: kb('RssAnon') * 1024,
     };
   } catch {
     return undefined;

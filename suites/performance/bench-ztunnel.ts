@@ -8,7 +8,6 @@
  *
  * Options: `--duration S` (default 10), `--repetitions N` (default 3), `--connections N` (default 16).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Cluster } from '../../clusters/cluster.ts';
 import { getProvider } from '../../clusters/connect.ts';
@@ -84,21 +83,18 @@ export function ztunnelFigures(result: PerformanceResult): string[] {
 /**
  * What each ztunnel's resident memory is made of at the end of the run: anonymous (its own heap and
  * buffers) and file-backed pages (mostly the Node.js executable, the same pages every Node.js
- * process on the machine maps). Local provider: read from /proc/<pid>/status.
+ * process on the machine maps), where the provider reports the split per container.
  */
 async function ztunnelMemoryNow(cluster: Cluster, namespace: string): Promise<string[]> {
   const lines: string[] = [];
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   for (const pod of await cluster.pods(namespace, { app: 'ztunnel' })) {
-    const pid = pod.containers.find((c) => c.running && c.pid)?.pid;
-    if (!pid) continue;
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const mib = (name: string) =>
-        (Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024).toFixed(1);
+    for (const c of Object.values((await cluster.usage(pod)).containers ?? {})) {
+      if (c.anonymousBytes === undefined) continue;
       lines.push(
-        `  ${pod.name} at the end: RSS ${mib('VmRSS')} MiB = anonymous ${mib('RssAnon')} + file-backed ${mib('RssFile')} (Node.js executable pages, shared)`,
+        `  ${pod.name} at the end: RSS ${mib(c.memoryBytes)} MiB = anonymous ${mib(c.anonymousBytes)} + file-backed ${mib(c.memoryBytes - c.anonymousBytes)} (Node.js executable pages, shared)`,
       );
-    } catch {}
+    }
   }
   return lines;
 }
