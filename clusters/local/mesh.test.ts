@@ -71,18 +71,3 @@ test('installMesh starts istiod, ztunnels and node agents as host-network pods; 
   assert.equal((await cluster.pods('istio-system')).length, 0);
   assert.equal(await cluster.get({ kind: 'Namespace', name: 'istio-system' }), undefined);
 });
-
-test('MESHBENCH_NODE_FLAGS_<APP> adds Node.js flags to that program only, and refuses what is not a flag', async () => {
-  const { nodeFlagsFor } = await import('./node-flags.ts');
-  const env = { MESHBENCH_NODE_FLAGS_ZTUNNEL: ' --cpu-prof  --max-semi-space-size=2 ' };
-  assert.deepEqual(nodeFlagsFor('ztunnel', env), [
-    '--max-semi-space-size=2', // the ztunnel's default
-    '--cpu-prof',
-    '--max-semi-space-size=2',
-  ]);
-  assert.deepEqual(nodeFlagsFor('istio-cni-node', env), []);
-  assert.throws(
-    () => nodeFlagsFor('istio-cni-node', { MESHBENCH_NODE_FLAGS_ISTIO_CNI_NODE: '--x rm' }),
-    (err) => hasCode(err, 'E_FLAG') && /MESHBENCH_NODE_FLAGS_ISTIO_CNI_NODE: "rm"/.test(String(err)),
-  );
-});
