@@ -11,9 +11,9 @@
  *       "spec":{nodeName,serviceAccountName},"status":{podIP,podIPs,phase}}}   (a Pod's own fields)
  *   ← {"ok":true,"captured":true|false}   or   {"ok":false,"error":"..."}   (retry later)
  */
-import { rmSync } from 'node:fs';
 import net from 'node:net';
 import type { Logger } from '../../core/logger.ts';
+import { listenUnix } from '../../core/unix-listener.ts';
 import type { PodLike } from './enrolment.ts';
 
 /** The answer to one `add`. */
@@ -46,7 +46,6 @@ export function startCniServer(
   handler: CniHandler,
   logger: Logger,
 ): Promise<{ close(): void }> {
-  rmSync(path, { force: true });
   const server = net.createServer((conn) => {
     let buf = '';
     let answered = false;
@@ -84,16 +83,5 @@ export function startCniServer(
       );
     });
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve({
-        close() {
-          server.close();
-          rmSync(path, { force: true });
-        },
-      });
-    });
-  });
+  return listenUnix(server, path);
 }

@@ -3,9 +3,9 @@
  * ztunnel's side of ZDS: a unix socket server. Messages from one agent connection are applied one at
  * a time, in order, each acked after it took effect (listeners bound, or closed).
  */
-import { rmSync } from 'node:fs';
 import net from 'node:net';
 import type { Logger } from '../../../core/logger.ts';
+import { listenUnix } from '../../../core/unix-listener.ts';
 import { parseZdsRequest, type ZdsPod, type ZdsResponse } from './protocol.ts';
 
 /** What the server drives. */
@@ -22,7 +22,6 @@ export function startZdsServer(
   handler: ZdsHandler,
   logger: Logger,
 ): Promise<{ close(): void }> {
-  rmSync(path, { force: true });
   const conns = new Set<net.Socket>();
   const server = net.createServer((conn) => {
     conns.add(conn);
@@ -68,17 +67,7 @@ export function startZdsServer(
       }
     });
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve({
-        close() {
-          server.close();
-          for (const c of conns) c.destroy();
-          rmSync(path, { force: true });
-        },
-      });
-    });
+  return listenUnix(server, path, () => {
+    for (const c of conns) c.destroy();
   });
 }
